@@ -1,0 +1,285 @@
+"""The `xinyong` command line. Every command takes --db; machine output with --json."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from xinyong.codes import CodeError, IdHasher, load_or_create_key
+from xinyong.config import db_url, id_key_path
+
+app = typer.Typer(
+    name="xinyong",
+    help="An accountable credit registry: ingest, search, explain, serve.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+subject_app = typer.Typer(help="Read one subject's file.", no_args_is_help=True)
+app.add_typer(subject_app, name="subject")
+out = Console()
+err = Console(stderr=True)
+
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="database URL (else XINYONG_DB, else sqlite:///xinyong.db)")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _engine(db: str | None) -> Any:
+    from xinyong.store import make_engine
+    from xinyong.store.migrate import current_revision, head_revision
+
+    engine = make_engine(db_url(db))
+    if current_revision(engine) != head_revision():
+        _fail(f"the database at {db_url(db)} is not initialised or is out of date: run `xinyong init`")
+    return engine
+
+
+def _hasher() -> IdHasher:
+    return IdHasher(load_or_create_key(id_key_path()))
+
+
+def _actor(actor: str | None) -> str:
+    return actor or f"operator:{getpass.getuser()}"
+
+
+@app.command()
+def init(db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """Create the schema, or upgrade it to the newest migration. Safe to run again.
+
+    Example: xinyong init --db sqlite:///xinyong.db
+    """
+    from xinyong.store import make_engine, upgrade
+
+    before, after = upgrade(make_engine(db_url(db)))
+    if json_out:
+        _emit_json({"database": db_url(db), "before": before, "after": after})
+    else:
+        state = "already at" if before == after else f"upgraded from {before or 'empty'} to"
+        out.print(f"schema {state} revision {after} ({db_url(db)})")
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Option("--out", help="folder to write into")],
+    subjects: Annotated[int, typer.Option("--subjects", min=1, help="organisations to create")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="same seed, same bytes")] = 1,
+    defects: Annotated[float, typer.Option("--defects", min=0.0, max=1.0,
+                                           help="share of rows given each defect kind")] = 0.0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write deterministic synthetic agency files (registry, licences, penalties) and a manifest.
+
+    Example: xinyong generate --subjects 20000 --seed 1 --out data/demo --defects 0.02
+    """
+    from xinyong.synth import generate as run
+
+    with _progress(not json_out) as progress:
+        task = progress.add_task("generating", total=subjects)
+        manifest = run(out_dir, subjects, seed, defects,
+                       progress=lambda done, total: progress.update(task, completed=done, total=total))
+    if json_out:
+        _emit_json(json.loads((out_dir / "manifest.json").read_text(encoding="utf-8")))
+    else:
+        table = Table("file", "kind", "source", "rows")
+        for f in manifest.files:
+            table.add_row(f.path, f.kind, f.source, str(f.rows))
+        out.print(table)
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="CSV or XLSX files", exists=False)],
+    source: Annotated[str, typer.Option("--source", help="code of the sending agency")],
+    kind: Annotated[str | None, typer.Option("--kind",
+                                             help="registry | licence | penalty (else detected)")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV encoding (else detected)")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="accountable actor for the journal")] = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Ingest agency files: valid rows are applied and journaled, the rest quarantined with reasons.
+
+    Example: xinyong ingest penalties/samr.csv --source samr --kind penalty
+    """
+    from xinyong.ingest import UnreadableFile, ingest_files
+
+    engine = _engine(db)
+    try:
+        with _progress(not json_out) as progress:
+            task = progress.add_task("ingesting", total=None)
+            summary = ingest_files(
+                engine, files, source=source, actor=_actor(actor), hasher=_hasher(), kind=kind,
+                encoding=encoding, progress=lambda n: progress.advance(task, n),
+            )
+    except (UnreadableFile, ValueError) as exc:
+        _fail(str(exc), 2)
+    result = {k: v for k, v in summary.as_dict().items() if k != "kinds"}
+    if json_out:
+        _emit_json(result)
+        return
+    table = Table(*result.keys())
+    table.add_row(*(str(v) for v in result.values()))
+    out.print(table)
+
+
+@subject_app.command("show")
+def subject_show(
+    code: Annotated[str, typer.Argument(help="USCC or resident ID")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today)")] = None,
+    known_at: Annotated[int | None, typer.Option("--known-at", min=0,
+                                                 help="journal sequence number")] = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show a subject, its names and its records in force on a date.
+
+    Example: xinyong subject show 91350200776049653A --as-of 2025-01-01 --json
+    """
+    from xinyong.registry import read_subject_file, resolve_code
+    from xinyong.timeutil import today_cst
+    from xinyong.web.models import SubjectDetail
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else today_cst()
+    except ValueError:
+        _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", 2)
+    try:
+        resolved = resolve_code(code, _hasher())
+    except CodeError as exc:
+        _fail("malformed code: " + "; ".join(exc.reasons), 2)
+    engine = _engine(db)
+    with engine.connect() as conn:
+        file = read_subject_file(conn, resolved.subject_key, day, known_at)
+    if file is None:
+        _fail(f"no subject with code {resolved.public_code}", 1)
+    detail = SubjectDetail.of(file)
+    if json_out:
+        _emit_json(detail.model_dump(mode="json"))
+        return
+    out.print(f"[bold]{detail.name}[/]  {detail.code}  ({detail.kind}, {detail.status}"
+              f"{', provisional' if detail.provisional else ''})")
+    for n in detail.names:
+        if n.type != "current":
+            out.print(f"  {n.type}: {n.name}")
+    table = Table("kind", "document", "decided", "in force", "authority", "source",
+                  title=f"records in force on {detail.as_of} (journal {detail.known_at})")
+    for r in detail.records:
+        table.add_row(r.kind, r.doc_no, str(r.decision_date),
+                      f"{r.in_force_from} – {r.in_force_to or '…'}", r.authority or "", r.source)
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1)] = 1,
+    db: DbOpt = None,
+) -> None:
+    """Serve the web site and the API (OpenAPI at /docs).
+
+    Example: xinyong serve --port 8000 --workers 2
+    """
+    import uvicorn
+
+    _engine(db).dispose()
+    os.environ["XINYONG_DB"] = db_url(db)
+    os.environ["XINYONG_ID_KEY_FILE"] = str(id_key_path().resolve())
+    out.print(f"serving on http://{host}:{port} ({db_url(db)})")
+    uvicorn.run("xinyong.web.asgi:app", host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)
+
+
+@app.command()
+def demo(
+    subjects: Annotated[int, typer.Option("--subjects", min=1)] = 20000,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    data: Annotated[Path, typer.Option("--data", help="where generated files go")] = Path("data"),
+    defects: Annotated[float, typer.Option("--defects", min=0.0, max=1.0)] = 0.01,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="seed only")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Generate synthetic data, ingest it into an empty database, and serve. Reuses a seeded one.
+
+    Example: xinyong demo --subjects 20000 --seed 1
+    """
+    from xinyong.store import make_engine, upgrade
+    from xinyong.store.reads import count_subjects
+
+    engine = make_engine(db_url(db))
+    upgrade(engine)
+    with engine.connect() as conn:
+        seeded = count_subjects(conn)
+    if seeded:
+        out.print(f"database already seeded with {seeded} subjects; reusing it")
+    else:
+        _seed(engine, subjects, seed, defects, data / f"synth-{subjects}-{seed}")
+    engine.dispose()
+    if not no_serve:
+        serve(host=host, port=port, workers=1, db=db)
+
+
+def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -> None:
+    from xinyong.ingest import ingest_files
+    from xinyong.synth import generate as run
+
+    manifest_path = folder / "manifest.json"
+    if manifest_path.exists():
+        out.print(f"reusing generated files in {folder}")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    else:
+        with _progress(True) as progress:
+            task = progress.add_task("generating synthetic agency files", total=subjects)
+            run(folder, subjects, seed, defects,
+                progress=lambda done, total: progress.update(task, completed=done, total=total))
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    files = sorted(manifest["files"], key=lambda f: f["kind"] != "registry")  # registry first
+    total_rows = sum(int(f["rows"]) for f in files)
+    hasher = _hasher()
+    with _progress(True) as progress:
+        task = progress.add_task("ingesting", total=total_rows)
+        for f in files:
+            progress.update(task, description=f"ingesting {f['path']}")
+            summary = ingest_files(engine, [folder / f["path"]], source=f["source"],
+                                   actor="operator:demo", hasher=hasher, kind=f["kind"],
+                                   progress=lambda n: progress.advance(task, n))
+            progress.console.print(
+                f"{f['path']}: {summary.accepted} accepted, {summary.corrected} corrected, "
+                f"{summary.duplicates} duplicates, {summary.quarantined} quarantined"
+            )
+
+
+def _progress(visible: bool) -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f}" if visible else ""),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err, disable=not visible,
+        transient=False,
+    )
+
+
+def main() -> None:
+    app()

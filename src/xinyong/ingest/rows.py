@@ -1,0 +1,245 @@
+"""One file row to one draft change, or to every reason it cannot be used.
+
+Parsing never touches the database: it turns cells into typed values and collects *all* reasons a
+row fails (a clerk fixing a row wants the whole list, not the first complaint). Resolution against
+the registry happens in `pipeline`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from xinyong.codes import (
+    CodeError,
+    IdHasher,
+    display_name,
+    mask_ric,
+    validate_ric,
+    validate_uscc,
+)
+from xinyong.ingest.fields import FieldError, parse_date, parse_party_category, parse_wan
+from xinyong.timeutil import today_cst
+
+PLACEHOLDER_CODES = {"00000000000000000X", "000000000000000000"}
+STATUS = {"存续": "active", "在业": "active", "开业": "active", "在营": "active",
+          "吊销": "revoked", "吊销，未注销": "revoked", "注销": "cancelled", "撤销": "cancelled"}
+# SAMR Order No. 45: penalties stay public for three years unless the file says otherwise.
+DEFAULT_PENALTY_PUBLICITY_YEARS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRef:
+    key: str
+    kind: str  # organisation | person
+    code: str  # public form: USCC or masked resident ID
+    name: str
+
+
+@dataclass
+class Draft:
+    """A parsed row: the subject it is about and the payload of the change it asks for."""
+
+    subject: SubjectRef
+    payload: dict[str, Any]
+    reasons: list[str] = field(default_factory=list)
+
+
+class Reasons:
+    """Collects reasons naming the column as the file wrote it and the canonical field."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.header_of = {f: h for h, f in headers.items()}
+        self.items: list[str] = []
+
+    def add(self, field_name: str, message: str) -> None:
+        header = self.header_of.get(field_name)
+        where = f"{header} ({field_name})" if header and header != field_name else field_name
+        self.items.append(f"{where}: {message}")
+
+
+def _get(cells: dict[str, str], field_name: str) -> str:
+    return cells.get(field_name, "").strip()
+
+
+def _date(cells: dict[str, str], name: str, why: Reasons, required: bool) -> dt.date | None:
+    raw = _get(cells, name)
+    if not raw:
+        if required:
+            why.add(name, "is required but empty")
+        return None
+    try:
+        return parse_date(raw)
+    except FieldError as exc:
+        why.add(name, str(exc))
+        return None
+
+
+def _code(fn: Callable[[str], str], raw: str, name: str, why: Reasons) -> str | None:
+    try:
+        return fn(raw)
+    except CodeError as exc:
+        for reason in exc.reasons:
+            why.add(name, f"{raw!r}: {reason}")
+        return None
+
+
+def parse_registry_row(cells: dict[str, str], headers: dict[str, str]) -> Draft | list[str]:
+    why = Reasons(headers)
+    raw_code = _get(cells, "uscc")
+    code = _code(validate_uscc, raw_code, "uscc", why) if raw_code else None
+    if not raw_code:
+        why.add("uscc", "is required but empty")
+    name = display_name(_get(cells, "name"))
+    if not name:
+        why.add("name", "is required but empty")
+    registered_on = _date(cells, "registered_on", why, required=False)
+    capital = None
+    try:
+        capital = parse_wan(_get(cells, "registered_capital_wan"))
+    except FieldError as exc:
+        why.add("registered_capital_wan", str(exc))
+    region = _get(cells, "region_code")
+    if region and not re.fullmatch(r"\d{6}", region):
+        why.add("region_code", f"{region!r} is not a 6-digit administrative division code")
+    status_text = _get(cells, "status")
+    if why.items or code is None:
+        return why.items
+    names = [{"name": name, "type": "current"}]
+    for former in re.split(r"[；;、]", _get(cells, "former_names")):
+        former = display_name(former)
+        if former and former != name:
+            names.append({"name": former, "type": "former"})
+    english = display_name(_get(cells, "english_name"))
+    if english:
+        names.append({"name": english, "type": "english"})
+    payload: dict[str, Any] = {
+        "subject_key": code,
+        "subject_kind": "organisation",
+        "code": code,
+        "names": names,
+        "legal_representative": display_name(_get(cells, "legal_representative")) or None,
+        "region_code": region or None,
+        "industry": _get(cells, "industry") or None,
+        "entity_type": _get(cells, "entity_type") or None,
+        "registered_on": registered_on.isoformat() if registered_on else None,
+        "status": STATUS.get(status_text, "unknown" if status_text else "active"),
+        "registered_capital_wan": capital,
+        "provisional": False,
+    }
+    return Draft(SubjectRef(code, "organisation", code, name), payload)
+
+
+def _party(cells: dict[str, str], why: Reasons, hasher: IdHasher) -> SubjectRef | None:
+    name = display_name(_get(cells, "party_name"))
+    if not name:
+        why.add("party_name", "is required but empty")
+    category = None
+    try:
+        category = parse_party_category(_get(cells, "party_category"))
+    except FieldError as exc:
+        why.add("party_category", str(exc))
+    raw_uscc = _get(cells, "uscc")
+    if raw_uscc.upper() in PLACEHOLDER_CODES:
+        raw_uscc = ""
+    raw_id = _get(cells, "party_id_no")
+    if category == "person" or (category is None and raw_id and not raw_uscc):
+        if not raw_id:
+            why.add("party_id_no", "is required for a natural person but empty")
+            return None
+        ric = _code(validate_ric, raw_id, "party_id_no", why)
+        if ric is None or not name:
+            return None
+        return SubjectRef(hasher.digest(ric), "person", mask_ric(ric), name)
+    if not raw_uscc:
+        why.add("uscc", "is required for an organisation but empty")
+        return None
+    code = _code(validate_uscc, raw_uscc, "uscc", why)
+    if code is None or not name:
+        return None
+    return SubjectRef(code, "organisation", code, name)
+
+
+# Free-text fields copied into the record as given (personal ID numbers are handled separately).
+_TEXT_FIELDS = {
+    "penalty": ("party_category", "reg_no", "org_code", "tax_reg_no", "institution_cert_no",
+                "social_org_cert_no", "legal_representative", "legal_rep_id_type",
+                "party_id_type", "violation_type", "facts", "penalty_category",
+                "penalty_content", "licence_affected", "authority_uscc", "data_source",
+                "data_source_uscc", "remarks"),
+    "licence": ("party_category", "reg_no", "org_code", "tax_reg_no", "institution_cert_no",
+                "social_org_cert_no", "legal_representative", "legal_rep_id_type",
+                "party_id_type", "doc_title", "licence_category", "certificate_name",
+                "licence_no", "content", "authority_uscc", "status", "data_source",
+                "data_source_uscc", "remarks"),
+}
+
+
+def parse_record_row(
+    kind: str,
+    cells: dict[str, str],
+    headers: dict[str, str],
+    hasher: IdHasher,
+    today: dt.date | None = None,
+) -> Draft | list[str]:
+    why = Reasons(headers)
+    today = today or today_cst()
+    subject = _party(cells, why, hasher)
+    doc_no = display_name(_get(cells, "decision_no"))
+    if not doc_no:
+        why.add("decision_no", "is required but empty")
+    decision = _date(cells, "decision_date", why, required=True)
+    if decision and decision > today:
+        why.add("decision_date", f"{decision} is in the future")
+    fields: dict[str, str | None] = {k: (_get(cells, k) or None) for k in _TEXT_FIELDS[kind]}
+    start: dt.date | None = decision
+    end: dt.date | None = None
+    if kind == "penalty":
+        for amount in ("fine_wan", "confiscation_wan"):
+            try:
+                fields[amount] = parse_wan(_get(cells, amount))
+            except FieldError as exc:
+                why.add(amount, str(exc))
+        until = _date(cells, "valid_until", why, required=False)
+        fields["valid_until"] = until.isoformat() if until else None
+        end = _date(cells, "publicity_end", why, required=False)
+        if decision and end and end < decision:
+            why.add("publicity_end", f"{end} is before the decision date {decision}")
+        if decision and end is None:
+            end = _add_years(decision, DEFAULT_PENALTY_PUBLICITY_YEARS)
+    else:
+        start = _date(cells, "valid_from", why, required=False) or decision
+        end = _date(cells, "valid_to", why, required=False)
+        if start and end and end < start:
+            why.add("valid_to", f"{end} is before valid from {start}")
+    legal_rep_id = _get(cells, "legal_rep_id_no")
+    if legal_rep_id:
+        ric = _code(validate_ric, legal_rep_id, "legal_rep_id_no", why)
+        fields["legal_rep_id_masked"] = mask_ric(ric) if ric else None
+    if subject is not None and subject.kind == "person":
+        fields["party_id_masked"] = subject.code
+    if why.items or subject is None or decision is None or start is None:
+        return why.items
+    payload: dict[str, Any] = {
+        "record_kind": kind,
+        "doc_no": doc_no,
+        "subject_key": subject.key,
+        "party_name": subject.name,
+        "decision_date": decision.isoformat(),
+        "in_force_from": start.isoformat(),
+        "in_force_to": end.isoformat() if end else None,
+        "authority": display_name(_get(cells, "authority")) or None,
+        "legal_basis": _get(cells, "legal_basis") or None,
+        "fields": {k: v for k, v in fields.items() if v is not None},
+    }
+    return Draft(subject, payload)
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

@@ -1,0 +1,103 @@
+"""The one write path (DESIGN.md invariant 1).
+
+Every change to credit data goes through `apply_changes`: each change is validated (shape, then
+preconditions against the projections as they stand after the changes before it), given the next
+gapless journal sequence number, and projected, all in the caller's single transaction. If any
+change is refused the exception unwinds that transaction, so journal and projections are left
+exactly as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, update
+
+from xinyong.store.changes import ChangeRejected, Payload, parse_payload
+from xinyong.store.journal import JournalEntry, canonical_json
+from xinyong.store.projections import HANDLERS
+from xinyong.store.schema import journal, journal_head
+from xinyong.timeutil import utc_stamp
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A request to change credit data: a kind from `changes.PAYLOAD_TYPES` and its payload."""
+
+    kind: str
+    payload: dict[str, Any] | Payload
+
+    @classmethod
+    def of(cls, payload: Payload) -> Change:
+        return cls(payload.kind, payload)
+
+
+def _typed(change: Change) -> Payload:
+    if isinstance(change.payload, Payload):
+        if change.payload.kind != change.kind:
+            raise ChangeRejected(change.kind, [f"payload is a {change.payload.kind} change"])
+        return change.payload
+    return parse_payload(change.kind, change.payload)
+
+
+def allocate_seqs(conn: Connection, count: int) -> int:
+    """Reserve `count` sequence numbers; returns the first. Rolls back with the transaction."""
+    result = conn.execute(
+        update(journal_head)
+        .where(journal_head.c.id == 1)
+        .values(seq=journal_head.c.seq + count)
+        .returning(journal_head.c.seq)
+    )
+    last = int(result.scalar_one())
+    return last - count + 1
+
+
+def apply_changes(
+    conn: Connection, changes: Sequence[Change], *, actor: str, at: str | None = None
+) -> list[JournalEntry]:
+    """Apply changes inside the caller's transaction; raise ChangeRejected on the first refusal."""
+    if not actor.strip():
+        raise ValueError("every change needs an accountable actor")
+    if not changes:
+        return []
+    typed = [_typed(c) for c in changes]  # shape errors first: no sequence number is spent
+    recorded_at = at or utc_stamp()
+    first = allocate_seqs(conn, len(typed))
+    entries: list[JournalEntry] = []
+    for offset, payload in enumerate(typed):
+        handler = HANDLERS[payload.kind]
+        reasons = handler.check(conn, payload)
+        if reasons:
+            raise ChangeRejected(payload.kind, reasons)
+        seq = first + offset
+        handler.project(conn, seq, payload)
+        entries.append(JournalEntry(seq, recorded_at, actor, payload.kind, payload.journal_payload()))
+    conn.execute(
+        insert(journal),
+        [
+            {
+                "seq": e.seq,
+                "recorded_at": e.recorded_at,
+                "actor": e.actor,
+                "kind": e.kind,
+                "payload": canonical_json(e.payload),
+            }
+            for e in entries
+        ],
+    )
+    return entries
+
+
+def apply(engine: Engine, changes: Iterable[Change], *, actor: str) -> list[JournalEntry]:
+    """Apply changes in a transaction of their own: all of them, or none."""
+    batch = list(changes)
+    with engine.begin() as conn:
+        return apply_changes(conn, batch, actor=actor)
+
+
+def project_entry(conn: Connection, entry: JournalEntry) -> None:
+    """Replay one stored entry onto projections (no checks: the journal is the truth)."""
+    payload = parse_payload(entry.kind, entry.payload)
+    HANDLERS[entry.kind].project(conn, entry.seq, payload)

@@ -1,0 +1,150 @@
+"""The changes the one apply path accepts, as typed payload models.
+
+Each change kind is a pydantic model, so a malformed change is refused with every reason at once
+(DESIGN.md: errors list every reason), before anything is written. The model's JSON form is what
+the journal stores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SubjectKind = Literal["organisation", "person"]
+NameType = Literal["current", "former", "english", "alternative"]
+SubjectStatus = Literal["active", "revoked", "cancelled", "unknown"]
+
+
+class ChangeRejected(Exception):
+    """A change failed validation; nothing was written. `reasons` names every problem."""
+
+    def __init__(self, kind: str, reasons: list[str]) -> None:
+        self.kind = kind
+        self.reasons = reasons
+        super().__init__(f"{kind} refused: " + "; ".join(reasons))
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    kind: ClassVar[str]
+
+    def journal_payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class AgencyRegistered(Payload):
+    kind: ClassVar[str] = "agency.registered"
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    name: str = Field(min_length=1)
+
+
+class SubjectName(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1)
+    type: NameType
+
+
+class _SubjectState(Payload):
+    subject_key: str = Field(min_length=1, max_length=80)
+    subject_kind: SubjectKind
+    code: str = Field(min_length=1, max_length=32)
+    names: tuple[SubjectName, ...]
+    legal_representative: str | None = None
+    region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    industry: str | None = None
+    entity_type: str | None = None
+    registered_on: dt.date | None = None
+    status: SubjectStatus = "active"
+    registered_capital_wan: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?$")
+    provisional: bool = False
+
+    @field_validator("names")
+    @classmethod
+    def _one_current_name(cls, names: tuple[SubjectName, ...]) -> tuple[SubjectName, ...]:
+        current = [n for n in names if n.type == "current"]
+        if len(current) != 1:
+            raise ValueError(f"exactly one current name is required, got {len(current)}")
+        return names
+
+    @property
+    def current_name(self) -> str:
+        return next(n.name for n in self.names if n.type == "current")
+
+
+class SubjectRegistered(_SubjectState):
+    kind: ClassVar[str] = "subject.registered"
+
+
+class SubjectAmended(_SubjectState):
+    kind: ClassVar[str] = "subject.amended"
+    reason: str = Field(min_length=1)
+
+
+class Origin(BaseModel):
+    """Where a record came from: the explanation chain ends at a file row."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    batch_id: str | None = None
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = Field(default=None, ge=1)
+
+
+class _RecordState(Payload):
+    source: str = Field(min_length=1, max_length=64)
+    record_kind: str = Field(min_length=1, max_length=32)
+    doc_no: str = Field(min_length=1)
+    subject_key: str = Field(min_length=1, max_length=80)
+    party_name: str = Field(min_length=1)
+    decision_date: dt.date
+    in_force_from: dt.date
+    in_force_to: dt.date | None = None
+    severity: str | None = None
+    authority: str | None = None
+    legal_basis: str | None = None
+    fields: dict[str, str | None] = Field(default_factory=dict)
+    origin: Origin = Field(default_factory=Origin)
+
+    @field_validator("in_force_to")
+    @classmethod
+    def _period_ordered(cls, end: dt.date | None, info: Any) -> dt.date | None:
+        start = info.data.get("in_force_from")
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"in_force_to {end} is before in_force_from {start}")
+        return end
+
+
+class RecordAdded(_RecordState):
+    kind: ClassVar[str] = "record.added"
+
+
+class RecordCorrected(_RecordState):
+    kind: ClassVar[str] = "record.corrected"
+    reason: str = Field(min_length=1)
+
+
+PAYLOAD_TYPES: dict[str, type[Payload]] = {
+    t.kind: t
+    for t in (AgencyRegistered, SubjectRegistered, SubjectAmended, RecordAdded, RecordCorrected)
+}
+
+
+def parse_payload(kind: str, data: dict[str, Any]) -> Payload:
+    """Build the typed payload for a kind, or raise ChangeRejected with every reason."""
+    model = PAYLOAD_TYPES.get(kind)
+    if model is None:
+        raise ChangeRejected(kind, [f"unknown change kind {kind!r}"])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ChangeRejected(kind, _reasons(exc)) from None
+
+
+def _reasons(exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "payload"
+        out.append(f"{where}: {err['msg']}")
+    return out

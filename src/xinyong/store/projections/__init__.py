@@ -1,0 +1,31 @@
+"""How each journal entry changes the projections.
+
+A handler has two halves: `check` (preconditions against the current projections, returning every
+reason the change cannot apply) and `project` (the writes). Live apply and replay call the same
+`project`, which is why rebuilt projections equal the live ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from xinyong.store.changes import Payload
+from xinyong.store.projections import agencies, records, subjects
+
+
+@dataclass(frozen=True)
+class Handler:
+    check: Callable[[Connection, Payload], list[str]]
+    project: Callable[[Connection, int, Payload], None]
+
+
+HANDLERS: dict[str, Handler] = {
+    "agency.registered": Handler(agencies.check_registered, agencies.project_registered),
+    "subject.registered": Handler(subjects.check_registered, subjects.project_registered),
+    "subject.amended": Handler(subjects.check_amended, subjects.project_amended),
+    "record.added": Handler(records.check_added, records.project_added),
+    "record.corrected": Handler(records.check_corrected, records.project_corrected),
+}

@@ -1,0 +1,148 @@
+"""Versioned reads: every read names its valid time (`as_of`) and may name a transaction time.
+
+`known_at` is a journal sequence number: "what the registry said right after entry k". Valid time
+filters records by their period in force, inclusive at both ends (DESIGN.md invariant 4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, or_, select
+
+from xinyong.store.journal import parse_json
+from xinyong.store.schema import journal, journal_head, records, subject_names, subjects
+from xinyong.store.versions import visible
+
+
+@dataclass(frozen=True, slots=True)
+class NameView:
+    name: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordView:
+    record_id: int
+    source: str
+    kind: str
+    doc_no: str
+    party_name: str
+    decision_date: dt.date
+    in_force_from: dt.date
+    in_force_to: dt.date | None
+    severity: str | None
+    authority: str | None
+    legal_basis: str | None
+    fields: dict[str, Any]
+    origin: dict[str, Any]
+    recorded_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectView:
+    subject_key: str
+    kind: str
+    code: str
+    name: str
+    names: list[NameView]
+    legal_representative: str | None
+    region_code: str | None
+    industry: str | None
+    entity_type: str | None
+    registered_on: dt.date | None
+    status: str
+    registered_capital_wan: str | None
+    provisional: bool
+    recorded_seq: int
+
+
+def journal_seq(conn: Connection) -> int:
+    """The newest journal sequence number (0 for an empty registry)."""
+    return int(conn.execute(select(journal_head.c.seq).where(journal_head.c.id == 1)).scalar_one())
+
+
+def subject(conn: Connection, subject_key: str, known_at: int | None = None) -> SubjectView | None:
+    row = conn.execute(
+        select(subjects).where(subjects.c.subject_key == subject_key, visible(subjects, known_at))
+    ).first()
+    if row is None:
+        return None
+    name_rows = conn.execute(
+        select(subject_names.c.name, subject_names.c.name_type)
+        .where(subject_names.c.subject_key == subject_key, visible(subject_names, known_at))
+        .order_by(subject_names.c.id)
+    ).all()
+    return _subject_view(row, [NameView(n.name, n.name_type) for n in name_rows])
+
+
+def _subject_view(row: Row[Any], names: list[NameView]) -> SubjectView:
+    return SubjectView(
+        subject_key=row.subject_key,
+        kind=row.kind,
+        code=row.code,
+        name=row.name,
+        names=names,
+        legal_representative=row.legal_representative,
+        region_code=row.region_code,
+        industry=row.industry,
+        entity_type=row.entity_type,
+        registered_on=row.registered_on,
+        status=row.status,
+        registered_capital_wan=row.registered_capital_wan,
+        provisional=bool(row.provisional),
+        recorded_seq=row.recorded_seq,
+    )
+
+
+def in_force(as_of: dt.date) -> Any:
+    return and_(
+        records.c.in_force_from <= as_of,
+        or_(records.c.in_force_to.is_(None), records.c.in_force_to >= as_of),
+    )
+
+
+def subject_records(
+    conn: Connection, subject_key: str, as_of: dt.date, known_at: int | None = None
+) -> list[RecordView]:
+    """Records about the subject in force on `as_of`, as known at `known_at`, newest first."""
+    rows = conn.execute(
+        select(records)
+        .where(records.c.subject_key == subject_key, visible(records, known_at), in_force(as_of))
+        .order_by(records.c.decision_date.desc(), records.c.record_id.desc())
+    ).all()
+    return [record_view(r) for r in rows]
+
+
+def record_view(r: Row[Any]) -> RecordView:
+    return RecordView(
+        record_id=r.record_id,
+        source=r.source,
+        kind=r.kind,
+        doc_no=r.doc_no,
+        party_name=r.party_name,
+        decision_date=r.decision_date,
+        in_force_from=r.in_force_from,
+        in_force_to=r.in_force_to,
+        severity=r.severity,
+        authority=r.authority,
+        legal_basis=r.legal_basis,
+        fields=parse_json(r.fields),
+        origin={"batch": r.batch_id, "file": r.source_file, "sheet": r.source_sheet,
+                "row": r.source_row},
+        recorded_seq=r.recorded_seq,
+    )
+
+
+def count_subjects(conn: Connection) -> int:
+    query = select(func.count()).select_from(subjects).where(subjects.c.superseded_seq.is_(None))
+    return int(conn.execute(query).scalar_one())
+
+
+def journal_entries(conn: Connection, after: int = 0, limit: int | None = None) -> list[Row[Any]]:
+    query = select(journal).where(journal.c.seq > after).order_by(journal.c.seq)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(conn.execute(query).all())

@@ -1,0 +1,194 @@
+"""The registry's tables: the append-only journal and the versioned projections it feeds.
+
+Projection rows are never overwritten. Each row version carries `recorded_seq` (the journal entry
+that wrote it) and `superseded_seq` (the entry that replaced it, NULL while current), so that any
+past state of the registry can be read back with `known_at` (DESIGN.md invariant 4). Operational
+tables (quarantine, ingest batches) hold input residue and bookkeeping, not credit data, and are
+not journaled.
+
+The initial Alembic migration mirrors this file; `tests/store/test_migrations.py` fails when they
+drift apart.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+# SQLite only treats `INTEGER PRIMARY KEY` as the rowid alias; BIGINT keys there would be slower.
+Seq = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _versioned() -> list[Column[int]]:
+    return [
+        Column("recorded_seq", Seq, nullable=False),
+        Column("superseded_seq", Seq, nullable=True),
+    ]
+
+
+journal = Table(
+    "journal",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+# One row. Allocating sequence numbers by updating it takes a row lock that serialises writers and
+# rolls back with a failed transaction, which is what makes the journal sequence gapless on
+# PostgreSQL too (a SEQUENCE would leave holes after a rollback).
+journal_head = Table(
+    "journal_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Seq, nullable=False),
+)
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    *_versioned(),
+    Index(None, "code", "superseded_seq"),
+)
+
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    # USCC for organisations; the HMAC of the resident ID for natural persons.
+    Column("subject_key", String(80), nullable=False),
+    Column("kind", String(16), nullable=False),  # organisation | person
+    Column("code", String(32), nullable=False),  # public code: USCC, or the masked resident ID
+    Column("name", Text, nullable=False),
+    Column("legal_representative", Text, nullable=True),
+    Column("region_code", String(6), nullable=True),
+    Column("industry", Text, nullable=True),
+    Column("entity_type", Text, nullable=True),
+    Column("registered_on", Date, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("registered_capital_wan", String(32), nullable=True),
+    Column("provisional", Boolean, nullable=False, server_default=text("false")),
+    *_versioned(),
+    Index(None, "subject_key", "superseded_seq"),
+    Index(None, "code", "superseded_seq"),
+)
+
+subject_names = Table(
+    "subject_names",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("subject_key", String(80), nullable=False),
+    Column("name", Text, nullable=False),  # as given, for display
+    Column("name_key", Text, nullable=False),  # normalised, for matching
+    Column("name_type", String(16), nullable=False),  # current | former | english | alternative
+    *_versioned(),
+    Index(None, "subject_key", "superseded_seq"),
+    Index(None, "name_key"),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    # Stable across corrections: the sequence number of the entry that first added the record.
+    Column("record_id", Seq, nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("doc_no", Text, nullable=False),
+    Column("subject_key", String(80), nullable=False),
+    Column("party_name", Text, nullable=False),
+    Column("decision_date", Date, nullable=False),
+    Column("in_force_from", Date, nullable=False),
+    Column("in_force_to", Date, nullable=True),
+    Column("severity", String(16), nullable=True),
+    Column("authority", Text, nullable=True),
+    Column("legal_basis", Text, nullable=True),
+    Column("fields", Text, nullable=False),  # canonical JSON of every normalised field
+    Column("batch_id", String(40), nullable=True),
+    Column("source_file", Text, nullable=True),
+    Column("source_sheet", Text, nullable=True),
+    Column("source_row", Integer, nullable=True),
+    *_versioned(),
+    Index(None, "source", "kind", "doc_no", "superseded_seq"),
+    Index(None, "subject_key", "superseded_seq"),
+    Index(None, "record_id"),
+)
+
+listings = Table(
+    "listings",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("listing_id", Seq, nullable=False),
+    Column("subject_key", String(80), nullable=False),
+    Column("list_code", String(96), nullable=False),
+    Column("decision_no", Text, nullable=False),
+    Column("authority", Text, nullable=False),
+    Column("legal_basis", Text, nullable=True),
+    Column("start_date", Date, nullable=False),
+    Column("planned_end", Date, nullable=True),
+    Column("actual_end", Date, nullable=True),
+    Column("end_reason", Text, nullable=True),
+    Column("state", String(16), nullable=False),
+    *_versioned(),
+    Index(None, "subject_key", "superseded_seq"),
+    Index(None, "list_code", "superseded_seq"),
+)
+
+ingest_batches = Table(
+    "ingest_batches",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("started_at", String(32), nullable=False),
+    Column("finished_at", String(32), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("files", Text, nullable=False),  # JSON list
+    Column("counts", Text, nullable=False),  # JSON object
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("batch_id", String(40), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("kind", String(32), nullable=True),
+    Column("file", Text, nullable=False),
+    Column("sheet", Text, nullable=True),
+    Column("row", Integer, nullable=False),  # 1-based, as a person sees it in the sheet
+    Column("reasons", Text, nullable=False),  # JSON list of strings
+    Column("data", Text, nullable=False),  # JSON object: the row verbatim, header -> cell text
+    Column("status", String(16), nullable=False),  # open | closed
+    Column("resolved_record_id", Seq, nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Index(None, "status", "id"),
+    Index(None, "batch_id"),
+)
+
+# Tables rebuilt from the journal; `replay` and `audit` compare exactly these.
+PROJECTIONS: tuple[Table, ...] = (agencies, subjects, subject_names, records, listings)

@@ -1,0 +1,67 @@
+"""The JSON API, /api/v1. Endpoint docstrings are the API reference (they become OpenAPI)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from xinyong.registry import read_subject_file
+from xinyong.search import search_subjects
+from xinyong.web.deps import (
+    AsOf,
+    ConnDep,
+    KnownAt,
+    StateDep,
+    as_of_or_today,
+    decode_token,
+    encode_token,
+    resolve,
+)
+from xinyong.web.models import SubjectDetail, SubjectList, SubjectSummary
+from xinyong.web.problems import Problem
+
+router = APIRouter(prefix="/api/v1", tags=["subjects"])
+
+
+@router.get("/subjects", response_model=SubjectList)
+async def list_subjects(
+    conn: ConnDep,
+    st: StateDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="name (any script) or code")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    next: Annotated[str | None, Query(description="token from a previous page")] = None,  # noqa: A002
+    known_at: KnownAt = None,
+) -> SubjectList:
+    """Search subjects by name or code.
+
+    A USCC or resident ID finds its subject directly. Anything else is matched as a name
+    fragment after normalisation (full-width, traditional characters, brackets, spaces), against
+    current, former and English names. Results are ranked: exact name, prefix, current before
+    former, then closeness.
+    """
+    offset = decode_token(next)
+    page = search_subjects(conn, q, limit=limit, offset=offset, known_at=known_at,
+                           hasher=st.hasher)
+    more = offset + limit < page.total
+    return SubjectList(
+        results=[SubjectSummary.of(h) for h in page.results],
+        total=page.total,
+        next=encode_token(offset + limit) if more else None,
+    )
+
+
+@router.get("/subjects/{code}", response_model=SubjectDetail)
+async def get_subject(conn: ConnDep, st: StateDep, code: str, as_of: AsOf = None,
+                      known_at: KnownAt = None) -> SubjectDetail:
+    """One subject: its names and its records in force on `as_of` (default today, Beijing time).
+
+    `known_at` answers as the registry stood after that journal entry, so a later correction does
+    not change an earlier answer. A malformed code is a 422 problem listing every reason; a
+    well-formed code the registry does not know is a 404.
+    """
+    resolved = resolve(code, st.hasher)
+    file = read_subject_file(conn, resolved.subject_key, as_of_or_today(as_of), known_at)
+    if file is None:
+        raise Problem(404, "Not Found", [f"no subject with code {resolved.public_code}"])
+    return SubjectDetail.of(file)

@@ -1,0 +1,54 @@
+"""The ASGI application: API, pages, health, one error shape, rate limits on public routes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import text
+
+from xinyong import __version__
+from xinyong.codes import IdHasher, load_or_create_key
+from xinyong.config import db_url, id_key_path
+from xinyong.store import make_engine
+from xinyong.store.reads import journal_seq
+from xinyong.web import api, pages, problems
+from xinyong.web.deps import AppState, ConnDep
+from xinyong.web.models import Health
+from xinyong.web.ratelimit import RateLimit
+
+HERE = Path(__file__).parent
+
+
+def create_app(database: str | None = None, key_file: str | None = None,
+               rate_limit: int | None = None) -> FastAPI:
+    """Build the app. Settings come from arguments, else XINYONG_DB / XINYONG_ID_KEY_FILE /
+    XINYONG_RATE_LIMIT (requests per minute per client; 0 turns the limit off)."""
+    app = FastAPI(
+        title="xinyong",
+        version=__version__,
+        summary="An accountable credit registry",
+        description="Subjects, their credit records and their names, each answer as of a date "
+        "and as known at a journal position. Errors are RFC 9457 problem documents.",
+    )
+    engine = make_engine(db_url(database))
+    hasher = IdHasher(load_or_create_key(id_key_path(key_file)))
+    app.state.xinyong = AppState(engine, hasher)
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    limit = rate_limit if rate_limit is not None else int(os.environ.get("XINYONG_RATE_LIMIT", "600"))
+    app.add_middleware(RateLimit, per_minute=limit)
+    problems.install(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/healthz", response_model=Health, tags=["operations"])
+    async def healthz(conn: ConnDep) -> Health:
+        """Liveness and readiness: the database answers, and how far the journal has come."""
+        conn.execute(text("SELECT 1"))
+        return Health(status="ok", database=conn.dialect.name, journal_seq=journal_seq(conn))
+
+    return app

@@ -1,0 +1,106 @@
+"""Wire shapes of the API, pinned here so that OpenAPI documents them and tests can hold them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from xinyong.registry import SubjectFile
+from xinyong.search import SearchHit
+
+
+class SubjectSummary(BaseModel):
+    code: str = Field(description="USCC, or the masked resident ID of a natural person")
+    name: str
+    kind: str = Field(description="organisation | person")
+    status: str = Field(description="active | revoked | cancelled | unknown")
+    provisional: bool = Field(description="known only from a record, not yet from the registry")
+    matched_name: str = Field(description="the name (current, former, English) the query matched")
+    matched_name_type: str
+
+    @classmethod
+    def of(cls, hit: SearchHit) -> SubjectSummary:
+        return cls(code=hit.code, name=hit.name, kind=hit.kind, status=hit.status,
+                   provisional=hit.provisional, matched_name=hit.matched_name,
+                   matched_name_type=hit.matched_name_type)
+
+
+class SubjectList(BaseModel):
+    results: list[SubjectSummary]
+    total: int
+    next: str | None = Field(description="opaque token for the next page, or null")
+
+
+class Name(BaseModel):
+    name: str
+    type: str
+
+
+class Origin(BaseModel):
+    batch: str | None
+    file: str | None
+    sheet: str | None
+    row: int | None
+
+
+class Record(BaseModel):
+    id: int = Field(description="stable across corrections")
+    source: str = Field(description="code of the agency that sent it")
+    kind: str
+    doc_no: str
+    party_name: str
+    decision_date: dt.date
+    in_force_from: dt.date
+    in_force_to: dt.date | None
+    severity: str | None
+    authority: str | None
+    legal_basis: str | None
+    fields: dict[str, Any]
+    origin: Origin
+    recorded_seq: int = Field(description="journal entry that recorded this version")
+
+
+class SubjectDetail(BaseModel):
+    code: str
+    kind: str
+    name: str
+    names: list[Name]
+    status: str
+    provisional: bool
+    legal_representative: str | None
+    region_code: str | None
+    industry: str | None
+    entity_type: str | None
+    registered_on: dt.date | None
+    registered_capital_wan: str | None
+    as_of: dt.date
+    known_at: int = Field(description="journal sequence number this answer reflects")
+    records: list[Record]
+
+    @classmethod
+    def of(cls, f: SubjectFile) -> SubjectDetail:
+        s = f.subject
+        return cls(
+            code=s.code, kind=s.kind, name=s.name,
+            names=[Name(name=n.name, type=n.type) for n in s.names],
+            status=s.status, provisional=s.provisional,
+            legal_representative=s.legal_representative, region_code=s.region_code,
+            industry=s.industry, entity_type=s.entity_type, registered_on=s.registered_on,
+            registered_capital_wan=s.registered_capital_wan, as_of=f.as_of, known_at=f.known_at,
+            records=[
+                Record(id=r.record_id, source=r.source, kind=r.kind, doc_no=r.doc_no,
+                       party_name=r.party_name, decision_date=r.decision_date,
+                       in_force_from=r.in_force_from, in_force_to=r.in_force_to,
+                       severity=r.severity, authority=r.authority, legal_basis=r.legal_basis,
+                       fields=r.fields, origin=Origin(**r.origin), recorded_seq=r.recorded_seq)
+                for r in f.records
+            ],
+        )
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    journal_seq: int
