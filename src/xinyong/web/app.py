@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -27,15 +29,22 @@ def create_app(database: str | None = None, key_file: str | None = None,
                rate_limit: int | None = None) -> FastAPI:
     """Build the app. Settings come from arguments, else XINYONG_DB / XINYONG_ID_KEY_FILE /
     XINYONG_RATE_LIMIT (requests per minute per client; 0 turns the limit off)."""
+    engine = make_engine(db_url(database))
+    hasher = IdHasher(load_or_create_key(id_key_path(key_file)))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()  # close pooled connections cleanly when the worker stops
+
     app = FastAPI(
+        lifespan=lifespan,
         title="xinyong",
         version=__version__,
         summary="An accountable credit registry",
         description="Subjects, their credit records and their names, each answer as of a date "
         "and as known at a journal position. Errors are RFC 9457 problem documents.",
     )
-    engine = make_engine(db_url(database))
-    hasher = IdHasher(load_or_create_key(id_key_path(key_file)))
     app.state.xinyong = AppState(engine, hasher)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     limit = rate_limit if rate_limit is not None else int(os.environ.get("XINYONG_RATE_LIMIT", "600"))
