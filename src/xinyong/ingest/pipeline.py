@@ -119,7 +119,7 @@ def _ingest_table(
 ) -> None:
     headers = load_mapping(kind).resolve(table.headers)
     chunk: list[SheetRow] = []
-    for row in table.rows:
+    for row in table.rows():
         if not any(row.cells.values()):
             summary.skipped_empty += 1
             continue

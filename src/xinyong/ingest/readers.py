@@ -10,7 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-from collections.abc import Iterator
+import itertools
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,12 +35,30 @@ class SheetRow:
 
 @dataclass
 class SheetTable:
+    """One table of a file: where its header is, and a fresh row iterator on demand.
+
+    Probing (finding the header) and reading are separate so that every file of an ingest can be
+    checked before anything is written, without holding files open in between.
+    """
+
     file: str
     sheet: str | None
     headers: list[str]
-    header_row: int
-    rows: Iterator[SheetRow]
+    header_row: int  # 1-based
     encoding: str | None = None
+
+    def rows(self) -> Iterator[SheetRow]:
+        raw = _raw_rows(Path(self.file), self.sheet, self.encoding)
+        try:
+            number = 0
+            for cells in raw:
+                number += 1
+                if number <= self.header_row:
+                    continue
+                yield SheetRow(number, {h: (cells[i].strip() if i < len(cells) else "")
+                                        for i, h in enumerate(self.headers) if h})
+        finally:
+            raw.close()
 
 
 def cell_text(value: Any) -> str:
@@ -69,26 +88,30 @@ def _find_header(rows: list[list[str]]) -> int | None:
     return best
 
 
-def _table(file: str, sheet: str | None, rows: Iterator[list[str]], enc: str | None) -> SheetTable:
-    head: list[list[str]] = []
-    for row in rows:
-        head.append(row)
-        if len(head) >= HEADER_SCAN_ROWS:
-            break
+def _raw_rows(path: Path, sheet: str | None, encoding: str | None) -> Generator[list[str]]:
+    if sheet is None:
+        with path.open(encoding=encoding, newline="") as fh:
+            yield from csv.reader(fh)
+        return
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        for row in book.get_sheet_by_name(sheet).iter_rows():
+            yield [cell_text(c) for c in row]
+    finally:
+        book.close()
+
+
+def _probe(path: Path, sheet: str | None, encoding: str | None) -> SheetTable:
+    raw = _raw_rows(path, sheet, encoding)
+    try:
+        head = list(itertools.islice(raw, HEADER_SCAN_ROWS))
+    finally:
+        raw.close()
     index = _find_header(head)
     if index is None:
-        where = f"sheet {sheet!r} of {file}" if sheet else file
+        where = f"sheet {sheet!r} of {path}" if sheet else str(path)
         raise UnreadableFile(f"{where}: no header row with known column names in the first rows")
-    headers = [h.strip() for h in head[index]]
-
-    def body() -> Iterator[SheetRow]:
-        number = index + 1
-        for row in [*head[index + 1 :], *(r for r in rows)]:
-            number += 1
-            cells = {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(headers) if h}
-            yield SheetRow(number, cells)
-
-    return SheetTable(file, sheet, headers, index + 1, body(), enc)
+    return SheetTable(str(path), sheet, [h.strip() for h in head[index]], index + 1, encoding)
 
 
 def detect_encoding(path: Path) -> str:
@@ -108,38 +131,41 @@ def detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def read_csv(path: Path, encoding: str | None = None) -> Iterator[SheetTable]:
+def read_csv(path: Path, encoding: str | None = None) -> list[SheetTable]:
     enc = encoding or detect_encoding(path)
-    fh = path.open(encoding=enc, newline="")
     try:
-        yield _table(str(path), None, iter(csv.reader(fh)), enc)
-    finally:
-        fh.close()
+        return [_probe(path, None, enc)]
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UnreadableFile(f"{path}: cannot be read as {enc} text ({exc})") from None
 
 
-def read_workbook(path: Path) -> Iterator[SheetTable]:
+def read_workbook(path: Path) -> list[SheetTable]:
     try:
         book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+        book.close()
     except Exception as exc:  # calamine raises its own error types for every malformed file
         raise UnreadableFile(f"{path}: not a readable Excel workbook ({exc})") from None
-    for name in book.sheet_names:
-        sheet = book.get_sheet_by_name(name)
-        rows = ([cell_text(c) for c in row] for row in sheet.iter_rows())
+    tables = []
+    for name in names:
         try:
-            yield _table(str(path), name, rows, None)
+            tables.append(_probe(path, name, None))
         except UnreadableFile:
-            if len(book.sheet_names) == 1:
+            if len(names) == 1:
                 raise
-            continue  # a notes or lookup sheet beside the data sheets
+            # a notes or lookup sheet beside the data sheets
+    if not tables:
+        raise UnreadableFile(f"{path}: no sheet has a header row with known column names")
+    return tables
 
 
-def read_tables(path: Path, encoding: str | None = None) -> Iterator[SheetTable]:
+def read_tables(path: Path, encoding: str | None = None) -> list[SheetTable]:
+    """Probe a file: its tables and their headers. Raises UnreadableFile if it cannot be read."""
     if not path.exists():
         raise UnreadableFile(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        yield from read_workbook(path)
-    elif suffix in (".csv", ".txt"):
-        yield from read_csv(path, encoding)
-    else:
-        raise UnreadableFile(f"{path}: unsupported file type {suffix!r} (use CSV or XLSX)")
+        return read_workbook(path)
+    if suffix in (".csv", ".txt"):
+        return read_csv(path, encoding)
+    raise UnreadableFile(f"{path}: unsupported file type {suffix!r} (use CSV or XLSX)")
