@@ -22,18 +22,37 @@ def agency(code: str = "samr", name: str = "市场监督管理局") -> Change:
 
 
 def subject(code: str, name: str, **extra: Any) -> Change:
-    payload = {"subject_key": code, "subject_kind": "organisation", "code": code,
-               "names": [{"name": name, "type": "current"}], **extra}
+    payload = {
+        "subject_key": code,
+        "subject_kind": "organisation",
+        "code": code,
+        "names": [{"name": name, "type": "current"}],
+        **extra,
+    }
     return Change("subject.registered", payload)
 
 
-def record(code: str, doc_no: str, *, kind: str = "penalty", source: str = "samr",
-           decision: str = "2024-03-01", until: str | None = "2027-03-01",
-           corrected: str | None = None, **fields: str) -> Change:
+def record(
+    code: str,
+    doc_no: str,
+    *,
+    kind: str = "penalty",
+    source: str = "samr",
+    decision: str = "2024-03-01",
+    until: str | None = "2027-03-01",
+    corrected: str | None = None,
+    **fields: str,
+) -> Change:
     payload: dict[str, Any] = {
-        "source": source, "record_kind": kind, "doc_no": doc_no, "subject_key": code,
-        "party_name": "某公司", "decision_date": decision, "in_force_from": decision,
-        "in_force_to": until, "fields": fields,
+        "source": source,
+        "record_kind": kind,
+        "doc_no": doc_no,
+        "subject_key": code,
+        "party_name": "某公司",
+        "decision_date": decision,
+        "in_force_from": decision,
+        "in_force_to": until,
+        "fields": fields,
     }
     if corrected is not None:
         return Change("record.corrected", {**payload, "reason": corrected})

@@ -31,7 +31,8 @@ out = Console()
 err = Console(stderr=True)
 
 DbOpt = Annotated[
-    str | None, typer.Option("--db", help="database URL (else XINYONG_DB, else sqlite:///xinyong.db)")
+    str | None,
+    typer.Option("--db", help="database URL (else XINYONG_DB, else sqlite:///xinyong.db)"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
 
@@ -51,7 +52,9 @@ def _engine(db: str | None) -> Any:
 
     engine = make_engine(db_url(db))
     if current_revision(engine) != head_revision():
-        _fail(f"the database at {db_url(db)} is not initialised or is out of date: run `xinyong init`")
+        _fail(
+            f"the database at {db_url(db)} is not initialised or is out of date: run `xinyong init`"
+        )
     return engine
 
 
@@ -82,10 +85,14 @@ def init(db: DbOpt = None, json_out: JsonOpt = False) -> None:
 @app.command()
 def generate(
     out_dir: Annotated[Path, typer.Option("--out", help="folder to write into")],
-    subjects: Annotated[int, typer.Option("--subjects", min=1, help="organisations to create")] = 1000,
+    subjects: Annotated[
+        int, typer.Option("--subjects", min=1, help="organisations to create")
+    ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="same seed, same bytes")] = 1,
-    defects: Annotated[float, typer.Option("--defects", min=0.0, max=1.0,
-                                           help="share of rows given each defect kind")] = 0.0,
+    defects: Annotated[
+        float,
+        typer.Option("--defects", min=0.0, max=1.0, help="share of rows given each defect kind"),
+    ] = 0.0,
     json_out: JsonOpt = False,
 ) -> None:
     """Write deterministic synthetic agency files (registry, licences, penalties) and a manifest.
@@ -96,8 +103,13 @@ def generate(
 
     with _progress(not json_out) as progress:
         task = progress.add_task("generating", total=subjects)
-        manifest = run(out_dir, subjects, seed, defects,
-                       progress=lambda done, total: progress.update(task, completed=done, total=total))
+        manifest = run(
+            out_dir,
+            subjects,
+            seed,
+            defects,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
     if json_out:
         _emit_json(json.loads((out_dir / "manifest.json").read_text(encoding="utf-8")))
     else:
@@ -111,10 +123,15 @@ def generate(
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="CSV or XLSX files", exists=False)],
     source: Annotated[str, typer.Option("--source", help="code of the sending agency")],
-    kind: Annotated[str | None, typer.Option("--kind",
-                                             help="registry | licence | penalty (else detected)")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV encoding (else detected)")] = None,
-    actor: Annotated[str | None, typer.Option("--actor", help="accountable actor for the journal")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="registry | licence | penalty (else detected)")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="CSV encoding (else detected)")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="accountable actor for the journal")
+    ] = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -129,8 +146,14 @@ def ingest(
         with _progress(not json_out) as progress:
             task = progress.add_task("ingesting", total=None)
             summary = ingest_files(
-                engine, files, source=source, actor=_actor(actor), hasher=_hasher(), kind=kind,
-                encoding=encoding, progress=lambda n: progress.advance(task, n),
+                engine,
+                files,
+                source=source,
+                actor=_actor(actor),
+                hasher=_hasher(),
+                kind=kind,
+                encoding=encoding,
+                progress=lambda n: progress.advance(task, n),
             )
     except (UnreadableFile, ValueError) as exc:
         _fail(str(exc), 2)
@@ -147,8 +170,9 @@ def ingest(
 def subject_show(
     code: Annotated[str, typer.Argument(help="USCC or resident ID")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today)")] = None,
-    known_at: Annotated[int | None, typer.Option("--known-at", min=0,
-                                                 help="journal sequence number")] = None,
+    known_at: Annotated[
+        int | None, typer.Option("--known-at", min=0, help="journal sequence number")
+    ] = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -177,16 +201,31 @@ def subject_show(
     if json_out:
         _emit_json(detail.model_dump(mode="json"))
         return
-    out.print(f"[bold]{detail.name}[/]  {detail.code}  ({detail.kind}, {detail.status}"
-              f"{', provisional' if detail.provisional else ''})")
+    out.print(
+        f"[bold]{detail.name}[/]  {detail.code}  ({detail.kind}, {detail.status}"
+        f"{', provisional' if detail.provisional else ''})"
+    )
     for n in detail.names:
         if n.type != "current":
             out.print(f"  {n.type}: {n.name}")
-    table = Table("kind", "document", "decided", "in force", "authority", "source",
-                  title=f"records in force on {detail.as_of} (journal {detail.known_at})")
+    table = Table(
+        "kind",
+        "document",
+        "decided",
+        "in force",
+        "authority",
+        "source",
+        title=f"records in force on {detail.as_of} (journal {detail.known_at})",
+    )
     for r in detail.records:
-        table.add_row(r.kind, r.doc_no, str(r.decision_date),
-                      f"{r.in_force_from} – {r.in_force_to or '…'}", r.authority or "", r.source)
+        table.add_row(
+            r.kind,
+            r.doc_no,
+            str(r.decision_date),
+            f"{r.in_force_from} – {r.in_force_to or '…'}",
+            r.authority or "",
+            r.source,
+        )
     out.print(table)
 
 
@@ -207,8 +246,14 @@ def serve(
     os.environ["XINYONG_DB"] = db_url(db)
     os.environ["XINYONG_ID_KEY_FILE"] = str(id_key_path().resolve())
     out.print(f"serving on http://{host}:{port} ({db_url(db)})")
-    uvicorn.run("xinyong.web.asgi:app", host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        "xinyong.web.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 @app.command()
@@ -253,8 +298,13 @@ def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -
     else:
         with _progress(True) as progress:
             task = progress.add_task("generating synthetic agency files", total=subjects)
-            run(folder, subjects, seed, defects,
-                progress=lambda done, total: progress.update(task, completed=done, total=total))
+            run(
+                folder,
+                subjects,
+                seed,
+                defects,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     files = sorted(manifest["files"], key=lambda f: f["kind"] != "registry")  # registry first
     total_rows = sum(int(f["rows"]) for f in files)
@@ -263,9 +313,15 @@ def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -
         task = progress.add_task("ingesting", total=total_rows)
         for f in files:
             progress.update(task, description=f"ingesting {f['path']}")
-            summary = ingest_files(engine, [folder / f["path"]], source=f["source"],
-                                   actor="operator:demo", hasher=hasher, kind=f["kind"],
-                                   progress=lambda n: progress.advance(task, n))
+            summary = ingest_files(
+                engine,
+                [folder / f["path"]],
+                source=f["source"],
+                actor="operator:demo",
+                hasher=hasher,
+                kind=f["kind"],
+                progress=lambda n: progress.advance(task, n),
+            )
             progress.console.print(
                 f"{f['path']}: {summary.accepted} accepted, {summary.corrected} corrected, "
                 f"{summary.duplicates} duplicates, {summary.quarantined} quarantined"
@@ -274,9 +330,13 @@ def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -
 
 def _progress(visible: bool) -> Progress:
     return Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
         TextColumn("{task.completed:,.0f}/{task.total:,.0f}" if visible else ""),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=err, disable=not visible,
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not visible,
         transient=False,
     )
 

@@ -20,5 +20,5 @@ def db_url(explicit: str | None = None) -> str:
 
 
 def id_key_path(explicit: str | None = None) -> Path:
-    """The resident-ID HMAC key file: `XINYONG_ID_KEY_FILE`, else `xinyong.key` beside the caller."""
+    """The resident-ID HMAC key file: `XINYONG_ID_KEY_FILE`, else `xinyong.key` here."""
     return Path(explicit or os.environ.get("XINYONG_ID_KEY_FILE") or DEFAULT_KEY_FILE)

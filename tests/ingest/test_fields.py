@@ -28,11 +28,14 @@ def test_every_written_form_of_a_date_parses_back(day: dt.date) -> None:
         assert parse_date(form) == day, form
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("2023-02-30", "'2023-02-30' is not a real calendar date"),
-    ("next week", "'next week' is not a date"),
-    ("", "is empty"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("2023-02-30", "'2023-02-30' is not a real calendar date"),
+        ("next week", "'next week' is not a date"),
+        ("", "is empty"),
+    ],
+)
 def test_bad_dates_say_why(raw: str, message: str) -> None:
     with pytest.raises(FieldError, match=message):
         parse_date(raw)
@@ -47,9 +50,14 @@ def test_amounts_round_trip_as_canonical_decimals(value: object) -> None:
     assert parse_wan(text) == text  # canonical form is stable
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("-1", "is negative"), ("abc", "is not a number"), ("NaN", "is not a number"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("-1", "is negative"),
+        ("abc", "is not a number"),
+        ("NaN", "is not a number"),
+    ],
+)
 def test_bad_amounts_say_why(raw: str, message: str) -> None:
     with pytest.raises(FieldError, match=message):
         parse_wan(raw)

@@ -1,4 +1,4 @@
-"""Agency files in: valid rows journaled, bad rows quarantined with every reason, reruns idempotent."""
+"""Agency files in: rows journaled or quarantined with every reason; reruns idempotent."""
 
 from __future__ import annotations
 
@@ -10,16 +10,27 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from sqlalchemy import Engine, select
-
 from tests.factories import make_uscc
+
 from xinyong.codes import IdHasher
 from xinyong.ingest import UnreadableFile, ingest_files
 from xinyong.store.reads import journal_seq, subject, subject_records
 from xinyong.store.schema import journal, quarantine, records
 
-HEADERS = ["行政相对人名称", "行政相对人类别", "统一社会信用代码", "证件类型", "证件号码",
-           "行政处罚决定书文号", "处罚类别", "罚款金额（万元）", "处罚决定日期", "公示截止期",
-           "处罚机关", "处罚依据"]
+HEADERS = [
+    "行政相对人名称",
+    "行政相对人类别",
+    "统一社会信用代码",
+    "证件类型",
+    "证件号码",
+    "行政处罚决定书文号",
+    "处罚类别",
+    "罚款金额（万元）",
+    "处罚决定日期",
+    "公示截止期",
+    "处罚机关",
+    "处罚依据",
+]
 A = make_uscc("MA5CJQ4N")
 B = make_uscc("77604965", region="440305")
 PERSON = "11010519491231002X"
@@ -31,14 +42,62 @@ def _bad_check(code: str) -> str:
 
 def _rows() -> list[list[str]]:
     return [
-        ["杭州锦泰网络科技有限公司", "法人及非法人组织", A, "", "", "杭市监罚〔2024〕1号", "罚款", "2.5",
-         "2024/3/1", "2027年3月1日", "杭州市市场监督管理局", "《中华人民共和国广告法》第五十五条"],
-        ["深圳锦泰建设有限公司", "法人及非法人组织", B.lower(), "", "", "深市监罚〔2023〕8号", "警告", "",
-         "20230801", "", "深圳市市场监督管理局", ""],
-        ["张三", "自然人", "", "身份证", PERSON, "京市监罚〔2024〕3号", "罚款", "0.2",
-         "2024-05-06", "2024-08-06", "北京市市场监督管理局", ""],
-        ["坏代码公司", "法人及非法人组织", _bad_check(A), "", "", "杭市监罚〔2024〕2号", "罚款", "-3",
-         "2024-02-30", "", "", ""],
+        [
+            "杭州锦泰网络科技有限公司",
+            "法人及非法人组织",
+            A,
+            "",
+            "",
+            "杭市监罚〔2024〕1号",
+            "罚款",
+            "2.5",
+            "2024/3/1",
+            "2027年3月1日",
+            "杭州市市场监督管理局",
+            "《中华人民共和国广告法》第五十五条",
+        ],
+        [
+            "深圳锦泰建设有限公司",
+            "法人及非法人组织",
+            B.lower(),
+            "",
+            "",
+            "深市监罚〔2023〕8号",
+            "警告",
+            "",
+            "20230801",
+            "",
+            "深圳市市场监督管理局",
+            "",
+        ],
+        [
+            "张三",
+            "自然人",
+            "",
+            "身份证",
+            PERSON,
+            "京市监罚〔2024〕3号",
+            "罚款",
+            "0.2",
+            "2024-05-06",
+            "2024-08-06",
+            "北京市市场监督管理局",
+            "",
+        ],
+        [
+            "坏代码公司",
+            "法人及非法人组织",
+            _bad_check(A),
+            "",
+            "",
+            "杭市监罚〔2024〕2号",
+            "罚款",
+            "-3",
+            "2024-02-30",
+            "",
+            "",
+            "",
+        ],
         ["", "", "", "", "", "", "", "", "", "", "", ""],
     ]
 
@@ -56,14 +115,22 @@ def test_csv_rows_are_applied_or_quarantined_with_every_reason(
 ) -> None:
     path = _write_csv(tmp_path / "penalties.csv", _rows())
     summary = ingest_files(engine, [path], source="samr", actor="op", hasher=hasher)
-    assert (summary.rows, summary.accepted, summary.quarantined, summary.skipped_empty) == (4, 3, 1, 1)
+    assert (summary.rows, summary.accepted, summary.quarantined, summary.skipped_empty) == (
+        4,
+        3,
+        1,
+        1,
+    )
     assert summary.kinds[str(path)] == "penalty"  # detected from the headers
     with engine.connect() as conn:
         q = conn.execute(select(quarantine)).one()
         recs = subject_records(conn, A, dt.date(2024, 6, 1))
     reasons = json.loads(q.reasons)
     assert q.row == 5 and q.file == str(path) and q.status == "open"
-    assert f"统一社会信用代码 (uscc): '{_bad_check(A)}': check character should be '{A[-1]}', got '{_bad_check(A)[-1]}'" in reasons
+    assert (
+        f"统一社会信用代码 (uscc): '{_bad_check(A)}': "
+        f"check character should be '{A[-1]}', got '{_bad_check(A)[-1]}'" in reasons
+    )
     assert "罚款金额（万元） (fine_wan): '-3' is negative; amounts are non-negative 万元" in reasons
     assert "处罚决定日期 (decision_date): '2024-02-30' is not a real calendar date" in reasons
     assert json.loads(q.data)["行政相对人名称"] == "坏代码公司"  # the row kept verbatim
@@ -75,8 +142,9 @@ def test_csv_rows_are_applied_or_quarantined_with_every_reason(
 def test_unknown_valid_code_creates_a_provisional_subject(
     engine: Engine, hasher: IdHasher, tmp_path: Path
 ) -> None:
-    ingest_files(engine, [_write_csv(tmp_path / "p.csv", _rows())], source="samr", actor="op",
-                 hasher=hasher)
+    ingest_files(
+        engine, [_write_csv(tmp_path / "p.csv", _rows())], source="samr", actor="op", hasher=hasher
+    )
     with engine.connect() as conn:
         created = subject(conn, B)
     assert created is not None and created.provisional and created.name == "深圳锦泰建设有限公司"
@@ -85,8 +153,9 @@ def test_unknown_valid_code_creates_a_provisional_subject(
 def test_person_ids_never_reach_the_journal_or_records(
     engine: Engine, hasher: IdHasher, tmp_path: Path
 ) -> None:
-    ingest_files(engine, [_write_csv(tmp_path / "p.csv", _rows())], source="samr", actor="op",
-                 hasher=hasher)
+    ingest_files(
+        engine, [_write_csv(tmp_path / "p.csv", _rows())], source="samr", actor="op", hasher=hasher
+    )
     with engine.connect() as conn:
         payloads = " ".join(conn.execute(select(journal.c.payload)).scalars())
         stored = " ".join(r.fields for r in conn.execute(select(records)))
@@ -108,8 +177,9 @@ def test_same_file_twice_adds_nothing_and_a_change_becomes_a_correction(
         assert journal_seq(conn) == seq
     rows = _rows()
     rows[0][7] = "3"  # the fine was mistyped
-    changed = ingest_files(engine, [_write_csv(tmp_path / "p2.csv", rows)], source="samr",
-                           actor="op", hasher=hasher)
+    changed = ingest_files(
+        engine, [_write_csv(tmp_path / "p2.csv", rows)], source="samr", actor="op", hasher=hasher
+    )
     assert (changed.corrected, changed.duplicates) == (1, 2)
     with engine.connect() as conn:
         before = subject_records(conn, A, dt.date(2024, 6, 1), known_at=seq)
@@ -134,7 +204,8 @@ def test_xlsx_with_title_row_and_excel_date_cells(
     sheet.write_row(1, 0, HEADERS)
     row = _rows()[0]
     sheet.write_row(2, 0, row)
-    sheet.write_datetime(2, 8, dt.datetime(2024, 3, 1), date_format)
+    excel_day = dt.datetime(2024, 3, 1)  # noqa: DTZ001 - Excel date cells have no zone
+    sheet.write_datetime(2, 8, excel_day, date_format)
     sheet.write_number(2, 7, 2.5)
     book.close()
     summary = ingest_files(engine, [path], source="samr", actor="op", hasher=hasher)
@@ -142,7 +213,12 @@ def test_xlsx_with_title_row_and_excel_date_cells(
     with engine.connect() as conn:
         [rec] = subject_records(conn, A, dt.date(2024, 6, 1))
     assert rec.decision_date == dt.date(2024, 3, 1)
-    assert rec.origin == {"batch": summary.batch, "file": "penalties.xlsx", "sheet": "处罚", "row": 3}
+    assert rec.origin == {
+        "batch": summary.batch,
+        "file": "penalties.xlsx",
+        "sheet": "处罚",
+        "row": 3,
+    }
 
 
 def test_unreadable_file_is_refused_before_anything_is_written(
@@ -164,18 +240,31 @@ def test_registry_rename_keeps_the_old_name_as_former(
         path = tmp_path / f"registry-{len(name)}.csv"
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(["统一社会信用代码", "企业名称", "曾用名", "法定代表人", "行政区划代码",
-                             "成立日期", "登记状态"])
+            writer.writerow(
+                [
+                    "统一社会信用代码",
+                    "企业名称",
+                    "曾用名",
+                    "法定代表人",
+                    "行政区划代码",
+                    "成立日期",
+                    "登记状态",
+                ]
+            )
             writer.writerow([A, name, "", "李四", "330106", "2015-06-01", "存续"])
         return path
 
-    first = ingest_files(engine, [registry("杭州锦泰科技有限公司")], source="samr", actor="op",
-                         hasher=hasher)
-    second = ingest_files(engine, [registry("杭州锦泰网络科技有限公司")], source="samr",
-                          actor="op", hasher=hasher)
+    first = ingest_files(
+        engine, [registry("杭州锦泰科技有限公司")], source="samr", actor="op", hasher=hasher
+    )
+    second = ingest_files(
+        engine, [registry("杭州锦泰网络科技有限公司")], source="samr", actor="op", hasher=hasher
+    )
     assert first.accepted == 1 and second.corrected == 1
     with engine.connect() as conn:
         now = subject(conn, A)
     assert now is not None and now.name == "杭州锦泰网络科技有限公司"
     assert {(n.name, n.type) for n in now.names} == {
-        ("杭州锦泰网络科技有限公司", "current"), ("杭州锦泰科技有限公司", "former")}
+        ("杭州锦泰网络科技有限公司", "current"),
+        ("杭州锦泰科技有限公司", "former"),
+    }

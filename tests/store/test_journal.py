@@ -8,8 +8,8 @@ import json
 import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DatabaseError
-
 from tests.factories import agency, make_uscc, record, subject
+
 from xinyong.store import Change, ChangeRejected, apply, make_engine, upgrade
 from xinyong.store.reads import journal_seq, subject_records
 from xinyong.store.replay import replay, snapshot
@@ -26,15 +26,21 @@ def _state(engine: Engine) -> tuple[object, ...]:
 
 
 def _seed(engine: Engine) -> None:
-    apply(engine, [agency(), subject(A, "杭州锦泰网络科技有限公司"), record(A, "杭市监罚〔2024〕1号")],
-          actor="test")
+    apply(
+        engine,
+        [agency(), subject(A, "杭州锦泰网络科技有限公司"), record(A, "杭市监罚〔2024〕1号")],
+        actor="test",
+    )
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE journal SET actor = 'mallory' WHERE seq = 1",
-    "DELETE FROM journal WHERE seq = 1",
-    "DELETE FROM journal",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE journal SET actor = 'mallory' WHERE seq = 1",
+        "DELETE FROM journal WHERE seq = 1",
+        "DELETE FROM journal",
+    ],
+)
 def test_database_refuses_update_and_delete_on_journal(engine: Engine, statement: str) -> None:
     _seed(engine)
     before = _state(engine)
@@ -46,7 +52,11 @@ def test_database_refuses_update_and_delete_on_journal(engine: Engine, statement
 def test_rejected_change_leaves_journal_and_projections_untouched(engine: Engine) -> None:
     _seed(engine)
     before = _state(engine)
-    batch = [subject(B, "宁波恒盛贸易有限公司"), record(B, "X-1"), record("91000000000000000X", "X-2")]
+    batch = [
+        subject(B, "宁波恒盛贸易有限公司"),
+        record(B, "X-1"),
+        record("91000000000000000X", "X-2"),
+    ]
     with pytest.raises(ChangeRejected) as caught:
         apply(engine, batch, actor="test")
     assert caught.value.reasons == ["subject '91000000000000000X' is not registered"]
@@ -56,8 +66,16 @@ def test_rejected_change_leaves_journal_and_projections_untouched(engine: Engine
 def test_malformed_payload_lists_every_reason_and_writes_nothing(engine: Engine) -> None:
     _seed(engine)
     before = _state(engine)
-    bad = Change("record.added", {"source": "samr", "record_kind": "penalty", "doc_no": "",
-                                  "subject_key": A, "decision_date": "2024-02-30"})
+    bad = Change(
+        "record.added",
+        {
+            "source": "samr",
+            "record_kind": "penalty",
+            "doc_no": "",
+            "subject_key": A,
+            "decision_date": "2024-02-30",
+        },
+    )
     with pytest.raises(ChangeRejected) as caught:
         apply(engine, [bad], actor="test")
     reasons = " | ".join(caught.value.reasons)
@@ -84,15 +102,19 @@ def test_payload_is_canonical_json(engine: Engine) -> None:
         stamp = conn.execute(select(journal.c.recorded_at).where(journal.c.seq == 2)).scalar_one()
     assert "杭州锦泰网络科技有限公司" in stored  # UTF-8, not \u escapes
     assert ": " not in stored and ", " not in stored
-    assert stored == json.dumps(json.loads(stored), ensure_ascii=False, sort_keys=True,
-                                separators=(",", ":"))
+    assert stored == json.dumps(
+        json.loads(stored), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     assert stamp.endswith("Z") and dt.datetime.fromisoformat(stamp).tzinfo is not None
 
 
 def test_correction_keeps_the_earlier_version_readable_at_known_at(engine: Engine) -> None:
     _seed(engine)
-    [entry] = apply(engine, [record(A, "杭市监罚〔2024〕1号", corrected="amount mistyped",
-                                     fine_wan="5")], actor="test")
+    [entry] = apply(
+        engine,
+        [record(A, "杭市监罚〔2024〕1号", corrected="amount mistyped", fine_wan="5")],
+        actor="test",
+    )
     k = entry.seq
     day = dt.date(2024, 6, 1)
     with engine.connect() as conn:
@@ -106,9 +128,17 @@ def test_correction_keeps_the_earlier_version_readable_at_known_at(engine: Engin
 
 
 def test_in_force_is_inclusive_at_both_ends(engine: Engine) -> None:
-    apply(engine, [agency(), subject(A, "某公司"),
-                   record(A, "D1", decision="2024-01-10", until="2024-02-10")], actor="test")
+    apply(
+        engine,
+        [
+            agency(),
+            subject(A, "某公司"),
+            record(A, "D1", decision="2024-01-10", until="2024-02-10"),
+        ],
+        actor="test",
+    )
     with engine.connect() as conn:
+
         def docs(day: dt.date) -> list[str]:
             return [r.doc_no for r in subject_records(conn, A, day)]
 
@@ -122,16 +152,28 @@ def test_replaying_the_journal_rebuilds_identical_projections(
     engine: Engine, db_url: str, tmp_path: object
 ) -> None:
     _seed(engine)
-    apply(engine, [
-        subject(B, "宁波恒盛贸易有限公司", region_code="330203"),
-        record(B, "甬税罚〔2023〕7号", kind="penalty", source="samr", fine_wan="0.5"),
-        record(A, "杭市监罚〔2024〕1号", corrected="wrong fine", fine_wan="2"),
-        Change("subject.amended", {
-            "subject_key": B, "subject_kind": "organisation", "code": B,
-            "names": [{"name": "宁波恒盛国际贸易有限公司", "type": "current"},
-                      {"name": "宁波恒盛贸易有限公司", "type": "former"}],
-            "reason": "renamed"}),
-    ], actor="test")
+    apply(
+        engine,
+        [
+            subject(B, "宁波恒盛贸易有限公司", region_code="330203"),
+            record(B, "甬税罚〔2023〕7号", kind="penalty", source="samr", fine_wan="0.5"),
+            record(A, "杭市监罚〔2024〕1号", corrected="wrong fine", fine_wan="2"),
+            Change(
+                "subject.amended",
+                {
+                    "subject_key": B,
+                    "subject_kind": "organisation",
+                    "code": B,
+                    "names": [
+                        {"name": "宁波恒盛国际贸易有限公司", "type": "current"},
+                        {"name": "宁波恒盛贸易有限公司", "type": "former"},
+                    ],
+                    "reason": "renamed",
+                },
+            ),
+        ],
+        actor="test",
+    )
     target_url = f"sqlite:///{tmp_path}/replayed.db"
     target = make_engine(target_url)
     upgrade(target)

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-
 from tests.factories import agency, make_uscc, record, subject
+
 from xinyong.store import apply
 from xinyong.web import create_app
 
@@ -17,14 +17,24 @@ OTHER = make_uscc("77604965", region="440305")
 
 @pytest.fixture
 def seeded(engine: Engine) -> Engine:
-    apply(engine, [
-        agency(),
-        subject(ACME, "台湾积体电路制造股份有限公司(台积电)", region_code="330106"),
-        subject(OTHER, "深圳市锦泰网络科技有限公司", region_code="440305"),
-        record(ACME, "杭市监罚〔2024〕1号", decision="2024-03-01", until="2027-03-01",
-               penalty_category="罚款", fine_wan="2.5"),
-        record(ACME, "杭市监罚〔2020〕9号", decision="2020-03-01", until="2020-06-01"),
-    ], actor="test")
+    apply(
+        engine,
+        [
+            agency(),
+            subject(ACME, "台湾积体电路制造股份有限公司(台积电)", region_code="330106"),
+            subject(OTHER, "深圳市锦泰网络科技有限公司", region_code="440305"),
+            record(
+                ACME,
+                "杭市监罚〔2024〕1号",
+                decision="2024-03-01",
+                until="2027-03-01",
+                penalty_category="罚款",
+                fine_wan="2.5",
+            ),
+            record(ACME, "杭市监罚〔2020〕9号", decision="2020-03-01", until="2020-06-01"),
+        ],
+        actor="test",
+    )
     return engine
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-
 from tests.web.conftest import ACME, OTHER
 
 
@@ -67,7 +66,9 @@ def test_search_by_traditional_name_finds_simplified(client: TestClient) -> None
 
 
 def test_search_two_characters_and_by_code(client: TestClient) -> None:
-    codes = {r["code"] for r in client.get("/api/v1/subjects", params={"q": "锦泰"}).json()["results"]}
+    codes = {
+        r["code"] for r in client.get("/api/v1/subjects", params={"q": "锦泰"}).json()["results"]
+    }
     assert codes == {OTHER}
     by_code = client.get("/api/v1/subjects", params={"q": OTHER.lower()}).json()
     assert [r["code"] for r in by_code["results"]] == [OTHER]
@@ -76,8 +77,9 @@ def test_search_two_characters_and_by_code(client: TestClient) -> None:
 def test_search_pages_with_opaque_next_token(client: TestClient) -> None:
     first = client.get("/api/v1/subjects", params={"q": "公司", "limit": 1}).json()
     assert first["total"] == 2 and len(first["results"]) == 1 and first["next"]
-    second = client.get("/api/v1/subjects",
-                        params={"q": "公司", "limit": 1, "next": first["next"]}).json()
+    second = client.get(
+        "/api/v1/subjects", params={"q": "公司", "limit": 1, "next": first["next"]}
+    ).json()
     assert second["next"] is None
     assert {first["results"][0]["code"], second["results"][0]["code"]} == {ACME, OTHER}
     bad = client.get("/api/v1/subjects", params={"q": "公司", "next": "garbage!"})

@@ -68,6 +68,8 @@ def all_header_keys() -> set[str]:
 def detect_kind(headers: list[str]) -> str | None:
     """The kind whose identifying fields all appear in the headers; None when none or several do."""
     complete = [
-        kind for kind in KINDS if load_mapping(kind).score(headers) == len(load_mapping(kind).detect)
+        kind
+        for kind in KINDS
+        if load_mapping(kind).score(headers) == len(load_mapping(kind).detect)
     ]
     return complete[0] if len(complete) == 1 else None

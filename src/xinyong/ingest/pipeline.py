@@ -66,8 +66,13 @@ def ingest_files(
     with engine.begin() as conn:
         conn.execute(
             insert(ingest_batches).values(
-                id=summary.batch, source=source, actor=actor, started_at=utc_stamp(),
-                status="running", files=canonical_json([str(p) for p in paths]), counts="{}",
+                id=summary.batch,
+                source=source,
+                actor=actor,
+                started_at=utc_stamp(),
+                status="running",
+                files=canonical_json([str(p) for p in paths]),
+                counts="{}",
             )
         )
         if not agency_exists(conn, source):
@@ -82,8 +87,13 @@ def ingest_files(
         conn.execute(
             update(ingest_batches)
             .where(ingest_batches.c.id == summary.batch)
-            .values(finished_at=utc_stamp(), status="finished", counts=canonical_json(
-                {k: v for k, v in summary.as_dict().items() if isinstance(v, int)}))
+            .values(
+                finished_at=utc_stamp(),
+                status="finished",
+                counts=canonical_json(
+                    {k: v for k, v in summary.as_dict().items() if isinstance(v, int)}
+                ),
+            )
         )
     return summary
 
@@ -159,8 +169,12 @@ def _ingest_chunk(
             if isinstance(draft, list):
                 _quarantine(conn, summary, table, row, kind, source, draft)
                 continue
-            origin = {"batch_id": summary.batch, "file": Path(table.file).name,
-                      "sheet": table.sheet, "row": row.row}
+            origin = {
+                "batch_id": summary.batch,
+                "file": Path(table.file).name,
+                "sheet": table.sheet,
+                "row": row.row,
+            }
             outcome = resolver.plan(draft, origin, changes)
             if outcome == "accepted":
                 summary.accepted += 1
@@ -172,15 +186,27 @@ def _ingest_chunk(
 
 
 def _quarantine(
-    conn: Connection, summary: IngestSummary, table: SheetTable, row: SheetRow,
-    kind: str, source: str, reasons: list[str],
+    conn: Connection,
+    summary: IngestSummary,
+    table: SheetTable,
+    row: SheetRow,
+    kind: str,
+    source: str,
+    reasons: list[str],
 ) -> None:
     summary.quarantined += 1
     conn.execute(
         insert(quarantine).values(
-            batch_id=summary.batch, source=source, kind=kind, file=table.file, sheet=table.sheet,
-            row=row.row, reasons=canonical_json(reasons), data=canonical_json(row.cells),
-            status="open", created_at=utc_stamp(),
+            batch_id=summary.batch,
+            source=source,
+            kind=kind,
+            file=table.file,
+            sheet=table.sheet,
+            row=row.row,
+            reasons=canonical_json(reasons),
+            data=canonical_json(row.cells),
+            status="open",
+            created_at=utc_stamp(),
         )
     )
 
@@ -199,7 +225,9 @@ class _Resolver:
         if key in self.pending_subjects:
             return self.pending_subjects[key]
         row = self.conn.execute(
-            select(subjects).where(subjects.c.subject_key == key, subjects.c.superseded_seq.is_(None))
+            select(subjects).where(
+                subjects.c.subject_key == key, subjects.c.superseded_seq.is_(None)
+            )
         ).first()
         if row is None:
             return None
@@ -209,12 +237,17 @@ class _Resolver:
             .order_by(subject_names.c.id)
         ).all()
         return {
-            "subject_key": row.subject_key, "subject_kind": row.kind, "code": row.code,
+            "subject_key": row.subject_key,
+            "subject_kind": row.kind,
+            "code": row.code,
             "names": [{"name": n.name, "type": n.name_type} for n in names],
-            "legal_representative": row.legal_representative, "region_code": row.region_code,
-            "industry": row.industry, "entity_type": row.entity_type,
+            "legal_representative": row.legal_representative,
+            "region_code": row.region_code,
+            "industry": row.industry,
+            "entity_type": row.entity_type,
             "registered_on": row.registered_on.isoformat() if row.registered_on else None,
-            "status": row.status, "registered_capital_wan": row.registered_capital_wan,
+            "status": row.status,
+            "registered_capital_wan": row.registered_capital_wan,
             "provisional": bool(row.provisional),
         }
 
@@ -241,7 +274,9 @@ class _Resolver:
         if _same(stored, amended):
             return "duplicate"
         where = f"{origin['file']} row {origin['row']}"
-        changes.append(Change("subject.amended", {**amended, "reason": f"registry update ({where})"}))
+        changes.append(
+            Change("subject.amended", {**amended, "reason": f"registry update ({where})"})
+        )
         self.pending_subjects[draft.subject.key] = amended
         return "corrected"
 
@@ -252,7 +287,9 @@ class _Resolver:
         # A valid code the registry has not seen yet: create the subject, marked provisional for
         # organisations until the registry file confirms it. Persons have no registry to wait for.
         payload = {
-            "subject_key": ref.key, "subject_kind": ref.kind, "code": ref.code,
+            "subject_key": ref.key,
+            "subject_kind": ref.kind,
+            "code": ref.code,
             "names": [{"name": ref.name, "type": "current"}],
             "status": "active" if ref.kind == "organisation" else "unknown",
             "provisional": ref.kind == "organisation",
@@ -282,19 +319,25 @@ class _Resolver:
     def _stored_record(self, doc_no: str) -> dict[str, Any] | None:
         row = self.conn.execute(
             select(records).where(
-                records.c.source == self.source, records.c.kind == self.kind,
-                records.c.doc_no == doc_no, records.c.superseded_seq.is_(None),
+                records.c.source == self.source,
+                records.c.kind == self.kind,
+                records.c.doc_no == doc_no,
+                records.c.superseded_seq.is_(None),
             )
         ).first()
         if row is None:
             return None
         return {
-            "source": row.source, "record_kind": row.kind, "doc_no": row.doc_no,
-            "subject_key": row.subject_key, "party_name": row.party_name,
+            "source": row.source,
+            "record_kind": row.kind,
+            "doc_no": row.doc_no,
+            "subject_key": row.subject_key,
+            "party_name": row.party_name,
             "decision_date": row.decision_date.isoformat(),
             "in_force_from": row.in_force_from.isoformat(),
             "in_force_to": row.in_force_to.isoformat() if row.in_force_to else None,
-            "authority": row.authority, "legal_basis": row.legal_basis,
+            "authority": row.authority,
+            "legal_basis": row.legal_basis,
             "fields": parse_json(row.fields),
         }
 

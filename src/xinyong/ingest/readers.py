@@ -55,8 +55,14 @@ class SheetTable:
                 number += 1
                 if number <= self.header_row:
                     continue
-                yield SheetRow(number, {h: (cells[i].strip() if i < len(cells) else "")
-                                        for i, h in enumerate(self.headers) if h})
+                yield SheetRow(
+                    number,
+                    {
+                        h: (cells[i].strip() if i < len(cells) else "")
+                        for i, h in enumerate(self.headers)
+                        if h
+                    },
+                )
         finally:
             raw.close()
 

@@ -25,8 +25,16 @@ from xinyong.ingest.fields import FieldError, parse_date, parse_party_category, 
 from xinyong.timeutil import today_cst
 
 PLACEHOLDER_CODES = {"00000000000000000X", "000000000000000000"}
-STATUS = {"存续": "active", "在业": "active", "开业": "active", "在营": "active",
-          "吊销": "revoked", "吊销，未注销": "revoked", "注销": "cancelled", "撤销": "cancelled"}
+STATUS = {
+    "存续": "active",
+    "在业": "active",
+    "开业": "active",
+    "在营": "active",
+    "吊销": "revoked",
+    "吊销，未注销": "revoked",
+    "注销": "cancelled",
+    "撤销": "cancelled",
+}
 # SAMR Order No. 45: penalties stay public for three years unless the file says otherwise.
 DEFAULT_PENALTY_PUBLICITY_YEARS = 3
 
@@ -165,16 +173,47 @@ def _party(cells: dict[str, str], why: Reasons, hasher: IdHasher) -> SubjectRef 
 
 # Free-text fields copied into the record as given (personal ID numbers are handled separately).
 _TEXT_FIELDS = {
-    "penalty": ("party_category", "reg_no", "org_code", "tax_reg_no", "institution_cert_no",
-                "social_org_cert_no", "legal_representative", "legal_rep_id_type",
-                "party_id_type", "violation_type", "facts", "penalty_category",
-                "penalty_content", "licence_affected", "authority_uscc", "data_source",
-                "data_source_uscc", "remarks"),
-    "licence": ("party_category", "reg_no", "org_code", "tax_reg_no", "institution_cert_no",
-                "social_org_cert_no", "legal_representative", "legal_rep_id_type",
-                "party_id_type", "doc_title", "licence_category", "certificate_name",
-                "licence_no", "content", "authority_uscc", "status", "data_source",
-                "data_source_uscc", "remarks"),
+    "penalty": (
+        "party_category",
+        "reg_no",
+        "org_code",
+        "tax_reg_no",
+        "institution_cert_no",
+        "social_org_cert_no",
+        "legal_representative",
+        "legal_rep_id_type",
+        "party_id_type",
+        "violation_type",
+        "facts",
+        "penalty_category",
+        "penalty_content",
+        "licence_affected",
+        "authority_uscc",
+        "data_source",
+        "data_source_uscc",
+        "remarks",
+    ),
+    "licence": (
+        "party_category",
+        "reg_no",
+        "org_code",
+        "tax_reg_no",
+        "institution_cert_no",
+        "social_org_cert_no",
+        "legal_representative",
+        "legal_rep_id_type",
+        "party_id_type",
+        "doc_title",
+        "licence_category",
+        "certificate_name",
+        "licence_no",
+        "content",
+        "authority_uscc",
+        "status",
+        "data_source",
+        "data_source_uscc",
+        "remarks",
+    ),
 }
 
 

@@ -26,5 +26,6 @@ def read_subject_file(
     subject = reads.subject(conn, subject_key, known_at)
     if subject is None:
         return None
-    return SubjectFile(subject, reads.subject_records(conn, subject_key, as_of, known_at), as_of,
-                       position)
+    return SubjectFile(
+        subject, reads.subject_records(conn, subject_key, as_of, known_at), as_of, position
+    )

@@ -77,8 +77,16 @@ def search_subjects(
             select(subjects).where(subjects.c.subject_key == key, visible(subjects, known_at))
         ).first()
         if row is not None:
-            hit = SearchHit(row.subject_key, row.code, row.name, row.kind, row.status,
-                            bool(row.provisional), row.name, "current")
+            hit = SearchHit(
+                row.subject_key,
+                row.code,
+                row.name,
+                row.kind,
+                row.status,
+                bool(row.provisional),
+                row.name,
+                "current",
+            )
             return SearchPage([hit][offset : offset + limit], 1, offset, False)
     fragment = normalise_name(query)
     if not fragment:
@@ -122,8 +130,16 @@ def _rank(conn: Connection, ids: list[int], fragment: str, known_at: int | None)
             -ratio(fragment, r.name_key),
             len(r.name_key),
         )
-        hit = SearchHit(r.subject_key, r.code, r.name, r.kind, r.status, bool(r.provisional),
-                        r.matched, r.name_type)
+        hit = SearchHit(
+            r.subject_key,
+            r.code,
+            r.name,
+            r.kind,
+            r.status,
+            bool(r.provisional),
+            r.matched,
+            r.name_type,
+        )
         current = best.get(r.subject_key)
         if current is None or score < current[0]:
             best[r.subject_key] = (score, hit)

@@ -9,4 +9,12 @@ from xinyong.store.changes import ChangeRejected
 from xinyong.store.db import is_sqlite, make_engine
 from xinyong.store.migrate import upgrade
 
-__all__ = ["Change", "ChangeRejected", "apply", "apply_changes", "is_sqlite", "make_engine", "upgrade"]
+__all__ = [
+    "Change",
+    "ChangeRejected",
+    "apply",
+    "apply_changes",
+    "is_sqlite",
+    "make_engine",
+    "upgrade",
+]

@@ -73,7 +73,9 @@ def apply_changes(
             raise ChangeRejected(payload.kind, reasons)
         seq = first + offset
         handler.project(conn, seq, payload)
-        entries.append(JournalEntry(seq, recorded_at, actor, payload.kind, payload.journal_payload()))
+        entries.append(
+            JournalEntry(seq, recorded_at, actor, payload.kind, payload.journal_payload())
+        )
     conn.execute(
         insert(journal),
         [

@@ -130,8 +130,12 @@ def record_view(r: Row[Any]) -> RecordView:
         authority=r.authority,
         legal_basis=r.legal_basis,
         fields=parse_json(r.fields),
-        origin={"batch": r.batch_id, "file": r.source_file, "sheet": r.source_sheet,
-                "row": r.source_row},
+        origin={
+            "batch": r.batch_id,
+            "file": r.source_file,
+            "sheet": r.source_sheet,
+            "row": r.source_row,
+        },
         recorded_seq=r.recorded_seq,
     )
 

@@ -30,7 +30,7 @@ async def list_subjects(
     st: StateDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="name (any script) or code")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    next: Annotated[str | None, Query(description="token from a previous page")] = None,  # noqa: A002
+    next: Annotated[str | None, Query(description="token from a previous page")] = None,
     known_at: KnownAt = None,
 ) -> SubjectList:
     """Search subjects by name or code.
@@ -41,8 +41,7 @@ async def list_subjects(
     former, then closeness.
     """
     offset = decode_token(next)
-    page = search_subjects(conn, q, limit=limit, offset=offset, known_at=known_at,
-                           hasher=st.hasher)
+    page = search_subjects(conn, q, limit=limit, offset=offset, known_at=known_at, hasher=st.hasher)
     more = offset + limit < page.total
     return SubjectList(
         results=[SubjectSummary.of(h) for h in page.results],
@@ -52,8 +51,9 @@ async def list_subjects(
 
 
 @router.get("/subjects/{code}", response_model=SubjectDetail)
-async def get_subject(conn: ConnDep, st: StateDep, code: str, as_of: AsOf = None,
-                      known_at: KnownAt = None) -> SubjectDetail:
+async def get_subject(
+    conn: ConnDep, st: StateDep, code: str, as_of: AsOf = None, known_at: KnownAt = None
+) -> SubjectDetail:
     """One subject: its names and its records in force on `as_of` (default today, Beijing time).
 
     `known_at` answers as the registry stood after that journal entry, so a later correction does

@@ -25,8 +25,9 @@ from xinyong.web.ratelimit import RateLimit
 HERE = Path(__file__).parent
 
 
-def create_app(database: str | None = None, key_file: str | None = None,
-               rate_limit: int | None = None) -> FastAPI:
+def create_app(
+    database: str | None = None, key_file: str | None = None, rate_limit: int | None = None
+) -> FastAPI:
     """Build the app. Settings come from arguments, else XINYONG_DB / XINYONG_ID_KEY_FILE /
     XINYONG_RATE_LIMIT (requests per minute per client; 0 turns the limit off)."""
     engine = make_engine(db_url(database))
@@ -47,7 +48,9 @@ def create_app(database: str | None = None, key_file: str | None = None,
     )
     app.state.xinyong = AppState(engine, hasher)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    limit = rate_limit if rate_limit is not None else int(os.environ.get("XINYONG_RATE_LIMIT", "600"))
+    limit = (
+        rate_limit if rate_limit is not None else int(os.environ.get("XINYONG_RATE_LIMIT", "600"))
+    )
     app.add_middleware(RateLimit, per_minute=limit)
     problems.install(app)
     app.include_router(api.router)

@@ -53,8 +53,12 @@ def resolve(raw: str, hasher: IdHasher) -> ResolvedCode:
     try:
         return resolve_code(raw, hasher)
     except CodeError as exc:
-        raise Problem(422, "Malformed code", exc.reasons,
-                      detail=f"{len(exc.reasons)} problem(s) with the code") from None
+        raise Problem(
+            422,
+            "Malformed code",
+            exc.reasons,
+            detail=f"{len(exc.reasons)} problem(s) with the code",
+        ) from None
 
 
 def encode_token(offset: int) -> str:

@@ -22,9 +22,15 @@ class SubjectSummary(BaseModel):
 
     @classmethod
     def of(cls, hit: SearchHit) -> SubjectSummary:
-        return cls(code=hit.code, name=hit.name, kind=hit.kind, status=hit.status,
-                   provisional=hit.provisional, matched_name=hit.matched_name,
-                   matched_name_type=hit.matched_name_type)
+        return cls(
+            code=hit.code,
+            name=hit.name,
+            kind=hit.kind,
+            status=hit.status,
+            provisional=hit.provisional,
+            matched_name=hit.matched_name,
+            matched_name_type=hit.matched_name_type,
+        )
 
 
 class SubjectList(BaseModel):
@@ -83,18 +89,37 @@ class SubjectDetail(BaseModel):
     def of(cls, f: SubjectFile) -> SubjectDetail:
         s = f.subject
         return cls(
-            code=s.code, kind=s.kind, name=s.name,
+            code=s.code,
+            kind=s.kind,
+            name=s.name,
             names=[Name(name=n.name, type=n.type) for n in s.names],
-            status=s.status, provisional=s.provisional,
-            legal_representative=s.legal_representative, region_code=s.region_code,
-            industry=s.industry, entity_type=s.entity_type, registered_on=s.registered_on,
-            registered_capital_wan=s.registered_capital_wan, as_of=f.as_of, known_at=f.known_at,
+            status=s.status,
+            provisional=s.provisional,
+            legal_representative=s.legal_representative,
+            region_code=s.region_code,
+            industry=s.industry,
+            entity_type=s.entity_type,
+            registered_on=s.registered_on,
+            registered_capital_wan=s.registered_capital_wan,
+            as_of=f.as_of,
+            known_at=f.known_at,
             records=[
-                Record(id=r.record_id, source=r.source, kind=r.kind, doc_no=r.doc_no,
-                       party_name=r.party_name, decision_date=r.decision_date,
-                       in_force_from=r.in_force_from, in_force_to=r.in_force_to,
-                       severity=r.severity, authority=r.authority, legal_basis=r.legal_basis,
-                       fields=r.fields, origin=Origin(**r.origin), recorded_seq=r.recorded_seq)
+                Record(
+                    id=r.record_id,
+                    source=r.source,
+                    kind=r.kind,
+                    doc_no=r.doc_no,
+                    party_name=r.party_name,
+                    decision_date=r.decision_date,
+                    in_force_from=r.in_force_from,
+                    in_force_to=r.in_force_to,
+                    severity=r.severity,
+                    authority=r.authority,
+                    legal_basis=r.legal_basis,
+                    fields=r.fields,
+                    origin=Origin(**r.origin),
+                    recorded_seq=r.recorded_seq,
+                )
                 for r in f.records
             ],
         )

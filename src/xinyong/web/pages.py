@@ -34,8 +34,14 @@ async def search_page(
 
 
 @router.get("/subjects/{code}", response_class=HTMLResponse)
-async def subject_page(request: Request, conn: ConnDep, st: StateDep, code: str,
-                       as_of: AsOf = None, known_at: KnownAt = None) -> HTMLResponse:
+async def subject_page(
+    request: Request,
+    conn: ConnDep,
+    st: StateDep,
+    code: str,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> HTMLResponse:
     resolved = resolve(code, st.hasher)
     file = read_subject_file(conn, resolved.subject_key, as_of_or_today(as_of), known_at)
     if file is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -15,8 +16,9 @@ PROBLEM_TYPE = "application/problem+json"
 
 
 class Problem(Exception):
-    def __init__(self, status: int, title: str, errors: list[str] | None = None,
-                 detail: str | None = None) -> None:
+    def __init__(
+        self, status: int, title: str, errors: list[str] | None = None, detail: str | None = None
+    ) -> None:
         self.status = status
         self.title = title
         self.errors = errors or []
@@ -24,8 +26,9 @@ class Problem(Exception):
         super().__init__(self.detail)
 
 
-def problem_response(request: Request, problem: Problem,
-                     headers: dict[str, str] | None = None) -> Response:
+def problem_response(
+    request: Request, problem: Problem, headers: Mapping[str, str] | None = None
+) -> Response:
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": problem.title,
@@ -39,8 +42,9 @@ def problem_response(request: Request, problem: Problem,
         return templates.TemplateResponse(  # type: ignore[no-any-return]
             request, "error.html", {"problem": body}, status_code=problem.status, headers=headers
         )
-    return Response(orjson.dumps(body), status_code=problem.status, media_type=PROBLEM_TYPE,
-                     headers=headers)
+    return Response(
+        orjson.dumps(body), status_code=problem.status, media_type=PROBLEM_TYPE, headers=headers
+    )
 
 
 def _wants_html(request: Request) -> bool:

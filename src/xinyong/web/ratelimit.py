@@ -37,7 +37,10 @@ class RateLimit(BaseHTTPMiddleware):
         self.counts[client] = count
         if count > self.per_minute:
             retry = str(60 - int(time.monotonic() % 60))
-            problem = Problem(429, "Too Many Requests",
-                              [f"more than {self.per_minute} requests a minute from {client}"])
+            problem = Problem(
+                429,
+                "Too Many Requests",
+                [f"more than {self.per_minute} requests a minute from {client}"],
+            )
             return problem_response(request, problem, headers={"Retry-After": retry})
         return await call_next(request)

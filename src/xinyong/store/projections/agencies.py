@@ -11,7 +11,9 @@ from xinyong.store.schema import agencies
 
 
 def exists(conn: Connection, code: str) -> bool:
-    query = select(agencies.c.id).where(agencies.c.code == code, agencies.c.superseded_seq.is_(None))
+    query = select(agencies.c.id).where(
+        agencies.c.code == code, agencies.c.superseded_seq.is_(None)
+    )
     return conn.execute(query).first() is not None
 
 
