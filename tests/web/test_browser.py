@@ -1,0 +1,91 @@
+"""A person in a real browser: search in traditional characters, open the subject, read its record.
+
+Drives Debian's Chromium (never a downloaded browser) through Playwright against a real uvicorn
+server on loopback, on the SQLite backend.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from tests.conftest import _fresh_db
+from tests.web.conftest import ACME
+from xinyong.web import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The browser journey runs once, on SQLite; the API tests cover PostgreSQL."""
+    yield from _fresh_db("sqlite", request, tmp_path)
+
+
+@pytest.fixture
+def server(seeded: Engine, db_url: str, tmp_path: Path) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(db_url, key_file=str(tmp_path / "id.key"), rate_limit=0)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not srv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_search_then_open_subject_in_chromium(server: str, tmp_path: Path) -> None:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is required in CI (.ci/run installs it)")
+        pytest.skip("chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        try:
+            page = browser.new_page(locale="zh-CN")
+            page.goto(server + "/")
+            page.fill("input[name=q]", "臺灣積體電路製造")
+            page.click("button[type=submit]")
+            link = page.locator("a.subject-link").first
+            assert link.inner_text() == "台湾积体电路制造股份有限公司(台积电)"
+            link.click()
+            page.wait_for_url(f"**/subjects/{ACME}")
+            page.fill("input[name=as_of]", "2024-06-01")
+            page.click("form.asof button")
+            rows = page.locator("table.records tbody tr")
+            assert rows.count() == 1
+            assert "杭市监罚〔2024〕1号" in rows.first.inner_text()
+            page.screenshot(path=os.environ.get("XINYONG_SCREENSHOT", str(tmp_path / "s.png")))
+        finally:
+            browser.close()
