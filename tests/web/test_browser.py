@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 from sqlalchemy import Engine
-
 from tests.conftest import _fresh_db
 from tests.web.conftest import ACME
+
 from xinyong.web import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
