@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from xinyong.codes import IdHasher
 from xinyong.ingest.mapping import detect_kind, load_mapping
@@ -211,6 +211,25 @@ def _quarantine(
     )
 
 
+# Built once: per-row statement construction would cost more than the queries themselves.
+_SUBJECT = select(subjects).where(
+    subjects.c.subject_key == bindparam("key"), subjects.c.superseded_seq.is_(None)
+)
+_NAMES = (
+    select(subject_names.c.name, subject_names.c.name_type)
+    .where(
+        subject_names.c.subject_key == bindparam("key"), subject_names.c.superseded_seq.is_(None)
+    )
+    .order_by(subject_names.c.id)
+)
+_RECORD = select(records).where(
+    records.c.source == bindparam("source"),
+    records.c.kind == bindparam("kind"),
+    records.c.doc_no == bindparam("doc_no"),
+    records.c.superseded_seq.is_(None),
+)
+
+
 class _Resolver:
     """Decides per row: new (accepted), same as stored (duplicate) or changed (corrected)."""
 
@@ -318,12 +337,7 @@ class _Resolver:
 
     def _stored_record(self, doc_no: str) -> dict[str, Any] | None:
         row = self.conn.execute(
-            select(records).where(
-                records.c.source == self.source,
-                records.c.kind == self.kind,
-                records.c.doc_no == doc_no,
-                records.c.superseded_seq.is_(None),
-            )
+            _RECORD, {"source": self.source, "kind": self.kind, "doc_no": doc_no}
         ).first()
         if row is None:
             return None

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from xinyong.store.changes import Payload, RecordCorrected, _RecordState
 from xinyong.store.journal import canonical_json
 from xinyong.store.projections import agencies, subjects
 from xinyong.store.schema import records
 
+_CURRENT_ID = select(records.c.record_id).where(
+    records.c.source == bindparam("source"),
+    records.c.kind == bindparam("kind"),
+    records.c.doc_no == bindparam("doc_no"),
+    records.c.superseded_seq.is_(None),
+)
+_INSERT = insert(records)
+
 
 def current_id(conn: Connection, source: str, kind: str, doc_no: str) -> int | None:
     """The stable record_id of the live record under this natural key, if any."""
-    query = select(records.c.record_id).where(
-        records.c.source == source,
-        records.c.kind == kind,
-        records.c.doc_no == doc_no,
-        records.c.superseded_seq.is_(None),
-    )
-    row = conn.execute(query).first()
+    row = conn.execute(_CURRENT_ID, {"source": source, "kind": kind, "doc_no": doc_no}).first()
     return None if row is None else int(row[0])
 
 
@@ -76,7 +78,7 @@ def _row(record_id: int, seq: int, p: _RecordState) -> dict[str, Any]:
 
 
 def project_added(conn: Connection, seq: int, payload: Payload) -> None:
-    conn.execute(insert(records).values(_row(seq, seq, cast(_RecordState, payload))))
+    conn.execute(_INSERT, _row(seq, seq, cast(_RecordState, payload)))
 
 
 def project_corrected(conn: Connection, seq: int, payload: Payload) -> None:
@@ -89,4 +91,4 @@ def project_corrected(conn: Connection, seq: int, payload: Payload) -> None:
         .where(records.c.record_id == record_id, records.c.superseded_seq.is_(None))
         .values(superseded_seq=seq)
     )
-    conn.execute(insert(records).values(_row(record_id, seq, p)))
+    conn.execute(_INSERT, _row(record_id, seq, p))

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from xinyong.codes import normalise_name
 from xinyong.store.changes import Payload, SubjectAmended, SubjectRegistered, _SubjectState
 from xinyong.store.schema import subject_names, subjects
 
+_EXISTS = select(subjects.c.id).where(
+    subjects.c.subject_key == bindparam("key"), subjects.c.superseded_seq.is_(None)
+)
+_INSERT_SUBJECT = insert(subjects)
+_INSERT_NAMES = insert(subject_names)
+
 
 def exists(conn: Connection, subject_key: str) -> bool:
-    query = select(subjects.c.id).where(
-        subjects.c.subject_key == subject_key, subjects.c.superseded_seq.is_(None)
-    )
-    return conn.execute(query).first() is not None
+    return conn.execute(_EXISTS, {"key": subject_key}).first() is not None
 
 
 def check_registered(conn: Connection, payload: Payload) -> list[str]:
@@ -30,24 +33,25 @@ def check_amended(conn: Connection, payload: Payload) -> list[str]:
 
 def _insert_state(conn: Connection, seq: int, p: _SubjectState) -> None:
     conn.execute(
-        insert(subjects).values(
-            subject_key=p.subject_key,
-            kind=p.subject_kind,
-            code=p.code,
-            name=p.current_name,
-            legal_representative=p.legal_representative,
-            region_code=p.region_code,
-            industry=p.industry,
-            entity_type=p.entity_type,
-            registered_on=p.registered_on,
-            status=p.status,
-            registered_capital_wan=p.registered_capital_wan,
-            provisional=p.provisional,
-            recorded_seq=seq,
-        )
+        _INSERT_SUBJECT,
+        {
+            "subject_key": p.subject_key,
+            "kind": p.subject_kind,
+            "code": p.code,
+            "name": p.current_name,
+            "legal_representative": p.legal_representative,
+            "region_code": p.region_code,
+            "industry": p.industry,
+            "entity_type": p.entity_type,
+            "registered_on": p.registered_on,
+            "status": p.status,
+            "registered_capital_wan": p.registered_capital_wan,
+            "provisional": p.provisional,
+            "recorded_seq": seq,
+        },
     )
     conn.execute(
-        insert(subject_names),
+        _INSERT_NAMES,
         [
             {
                 "subject_key": p.subject_key,
