@@ -17,10 +17,21 @@ MAPPINGS_DIR = Path(__file__).parent / "mappings"
 KINDS = ("registry", "licence", "penalty")
 
 
+_BRACKETS = str.maketrans("【】〔〕[]", "()()()")
+
+
 def header_key(header: str) -> str:
-    text = unicodedata.normalize("NFKC", header)
-    text = text.translate(str.maketrans("【】〔〕[]", "()()()"))
-    return "".join(text.split()).casefold()
+    """Width, brackets, spaces and case folded away; repeated to a fixed point because NFKC and
+    case folding can each undo the other's normal form (Hypothesis found 'U¯')."""
+    text = header
+    for _ in range(5):
+        folded = "".join(
+            unicodedata.normalize("NFKC", text).translate(_BRACKETS).split()
+        ).casefold()
+        if folded == text:
+            break
+        text = folded
+    return text
 
 
 @dataclass(frozen=True)
