@@ -7,13 +7,26 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
+from sqlalchemy import Engine
 
 from xinyong.codes import CodeError, IdHasher, load_or_create_key
 from xinyong.config import db_url, id_key_path
@@ -46,16 +59,22 @@ def _emit_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def _engine(db: str | None) -> Any:
+@contextmanager
+def _engine(db: str | None) -> Iterator[Engine]:
+    """The database, checked to be at the current schema; pooled connections closed on exit."""
     from xinyong.store import make_engine
     from xinyong.store.migrate import current_revision, head_revision
 
     engine = make_engine(db_url(db))
-    if current_revision(engine) != head_revision():
-        _fail(
-            f"the database at {db_url(db)} is not initialised or is out of date: run `xinyong init`"
-        )
-    return engine
+    try:
+        if current_revision(engine) != head_revision():
+            _fail(
+                f"the database at {db_url(db)} is not initialised or is out of date: "
+                "run `xinyong init`"
+            )
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _hasher() -> IdHasher:
@@ -74,7 +93,11 @@ def init(db: DbOpt = None, json_out: JsonOpt = False) -> None:
     """
     from xinyong.store import make_engine, upgrade
 
-    before, after = upgrade(make_engine(db_url(db)))
+    engine = make_engine(db_url(db))
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
     if json_out:
         _emit_json({"database": db_url(db), "before": before, "after": after})
     else:
@@ -141,9 +164,8 @@ def ingest(
     """
     from xinyong.ingest import UnreadableFile, ingest_files
 
-    engine = _engine(db)
     try:
-        with _progress(not json_out) as progress:
+        with _engine(db) as engine, _progress(not json_out) as progress:
             task = progress.add_task("ingesting", total=None)
             summary = ingest_files(
                 engine,
@@ -192,8 +214,7 @@ def subject_show(
         resolved = resolve_code(code, _hasher())
     except CodeError as exc:
         _fail("malformed code: " + "; ".join(exc.reasons), 2)
-    engine = _engine(db)
-    with engine.connect() as conn:
+    with _engine(db) as engine, engine.connect() as conn:
         file = read_subject_file(conn, resolved.subject_key, day, known_at)
     if file is None:
         _fail(f"no subject with code {resolved.public_code}", 1)
@@ -242,7 +263,8 @@ def serve(
     """
     import uvicorn
 
-    _engine(db).dispose()
+    with _engine(db):
+        pass  # refuse to serve an uninitialised database
     os.environ["XINYONG_DB"] = db_url(db)
     os.environ["XINYONG_ID_KEY_FILE"] = str(id_key_path().resolve())
     out.print(f"serving on http://{host}:{port} ({db_url(db)})")
@@ -328,16 +350,24 @@ def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -
             )
 
 
+class _RateColumn(ProgressColumn):
+    """Rows (or subjects) per second: the figure an operator watches during a long ingest."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f}/s", style="progress.data.speed")
+
+
 def _progress(visible: bool) -> Progress:
     return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed:,.0f}/{task.total:,.0f}" if visible else ""),
+        MofNCompleteColumn(),
+        _RateColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err,
         disable=not visible,
-        transient=False,
     )
 
 
