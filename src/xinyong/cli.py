@@ -304,9 +304,35 @@ def demo(
         out.print(f"database already seeded with {seeded} subjects; reusing it")
     else:
         _seed(engine, subjects, seed, defects, data / f"synth-{subjects}-{seed}")
+    with engine.connect() as conn:
+        _hints(conn, f"http://{host}:{port}")
     engine.dispose()
     if not no_serve:
         serve(host=host, port=port, workers=1, db=db)
+
+
+def _hints(conn: Any, base: str) -> None:
+    """Print a few requests that show the registry working on the data just seeded."""
+    import opencc
+
+    from xinyong.store.reads import example_subject
+    from xinyong.timeutil import today_cst
+
+    example = example_subject(conn, today_cst())
+    if example is None:
+        return
+    code, name = example
+    traditional = opencc.OpenCC("s2t").convert(name)
+    out.print("try:")
+    out.print(f"  curl {base}/api/v1/subjects/{code}", soft_wrap=True)
+    out.print(
+        f"  curl -G {base}/api/v1/subjects --data-urlencode 'q={traditional}'", soft_wrap=True
+    )
+    out.print(
+        f"  curl {base}/api/v1/subjects/{code[:-1]}{'0' if code[-1] != '0' else '1'}",
+        soft_wrap=True,
+    )
+    out.print(f"  open {base}/subjects/{code}", soft_wrap=True)
 
 
 def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -> None:

@@ -150,3 +150,21 @@ def journal_entries(conn: Connection, after: int = 0, limit: int | None = None) 
     if limit is not None:
         query = query.limit(limit)
     return list(conn.execute(query).all())
+
+
+def example_subject(conn: Connection, as_of: dt.date) -> tuple[str, str] | None:
+    """(code, name) of an organisation with a penalty in force on `as_of`, for demo hints."""
+    row = conn.execute(
+        select(subjects.c.code, subjects.c.name)
+        .join(records, records.c.subject_key == subjects.c.subject_key)
+        .where(
+            subjects.c.kind == "organisation",
+            subjects.c.superseded_seq.is_(None),
+            records.c.superseded_seq.is_(None),
+            records.c.kind == "penalty",
+            in_force(as_of),
+        )
+        .order_by(records.c.record_id)
+        .limit(1)
+    ).first()
+    return None if row is None else (row.code, row.name)
