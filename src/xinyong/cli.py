@@ -28,7 +28,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
 
-from xinyong.codes import CodeError, IdHasher, load_or_create_key
+from xinyong.codes import CodeError, IdHasher
 from xinyong.config import db_url, id_key_path
 
 app = typer.Typer(
@@ -77,8 +77,13 @@ def _engine(db: str | None) -> Iterator[Engine]:
         engine.dispose()
 
 
-def _hasher() -> IdHasher:
-    return IdHasher(load_or_create_key(id_key_path()))
+def _hasher(engine: Engine) -> IdHasher:
+    from xinyong.store.meta import KeyMismatch, open_hasher
+
+    try:
+        return open_hasher(engine, id_key_path())
+    except KeyMismatch as exc:
+        _fail(str(exc), 1)
 
 
 def _actor(actor: str | None) -> str:
@@ -172,7 +177,7 @@ def ingest(
                 files,
                 source=source,
                 actor=_actor(actor),
-                hasher=_hasher(),
+                hasher=_hasher(engine),
                 kind=kind,
                 encoding=encoding,
                 progress=lambda n: progress.advance(task, n),
@@ -202,7 +207,7 @@ def subject_show(
 
     Example: xinyong subject show 91350200776049653A --as-of 2025-01-01 --json
     """
-    from xinyong.registry import read_subject_file, resolve_code
+    from xinyong.registry import BeyondJournal, read_subject_file, resolve_code
     from xinyong.timeutil import today_cst
     from xinyong.web.models import SubjectDetail
 
@@ -210,14 +215,17 @@ def subject_show(
         day = dt.date.fromisoformat(as_of) if as_of else today_cst()
     except ValueError:
         _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", 2)
-    try:
-        resolved = resolve_code(code, _hasher())
-    except CodeError as exc:
-        _fail("malformed code: " + "; ".join(exc.reasons), 2)
     with _engine(db) as engine, engine.connect() as conn:
-        file = read_subject_file(conn, resolved.subject_key, day, known_at)
+        try:
+            readings = resolve_code(code, _hasher(engine))
+        except CodeError as exc:
+            _fail("malformed code: " + "; ".join(exc.reasons), 2)
+        try:
+            file = read_subject_file(conn, readings, day, known_at)
+        except BeyondJournal as exc:
+            _fail(str(exc), 2)
     if file is None:
-        _fail(f"no subject with code {resolved.public_code}", 1)
+        _fail(f"no subject with code {readings[0].public_code}", 1)
     detail = SubjectDetail.of(file)
     if json_out:
         _emit_json(detail.model_dump(mode="json"))
@@ -263,8 +271,8 @@ def serve(
     """
     import uvicorn
 
-    with _engine(db):
-        pass  # refuse to serve an uninitialised database
+    with _engine(db) as engine:
+        _hasher(engine)  # refuse an uninitialised database or a wrong ID key before forking
     os.environ["XINYONG_DB"] = db_url(db)
     os.environ["XINYONG_ID_KEY_FILE"] = str(id_key_path().resolve())
     out.print(f"serving on http://{host}:{port} ({db_url(db)})")
@@ -293,17 +301,24 @@ def demo(
 
     Example: xinyong demo --subjects 20000 --seed 1
     """
-    from xinyong.store import make_engine, upgrade
+    from xinyong.store import make_engine, meta, upgrade
+    from xinyong.store.db import writing
     from xinyong.store.reads import count_subjects
 
     engine = make_engine(db_url(db))
     upgrade(engine)
     with engine.connect() as conn:
-        seeded = count_subjects(conn)
+        seeded = meta.get(conn, "demo_seeded")
+        subjects_now = count_subjects(conn)
     if seeded:
-        out.print(f"database already seeded with {seeded} subjects; reusing it")
+        out.print(f"database already seeded ({seeded}, {subjects_now} subjects); reusing it")
     else:
-        _seed(engine, subjects, seed, defects, data / f"synth-{subjects}-{seed}")
+        if subjects_now:
+            out.print("an earlier seeding did not finish; resuming it (ingest is idempotent)")
+        name = f"synth-{subjects}-{seed}"
+        _seed(engine, subjects, seed, defects, data / name)
+        with writing(engine) as conn:
+            meta.put(conn, "demo_seeded", name)
     with engine.connect() as conn:
         _hints(conn, f"http://{host}:{port}")
     engine.dispose()
@@ -356,7 +371,7 @@ def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     files = sorted(manifest["files"], key=lambda f: f["kind"] != "registry")  # registry first
     total_rows = sum(int(f["rows"]) for f in files)
-    hasher = _hasher()
+    hasher = _hasher(engine)
     with _progress(True) as progress:
         task = progress.add_task("ingesting", total=total_rows)
         for f in files:

@@ -268,3 +268,85 @@ def test_registry_rename_keeps_the_old_name_as_former(
         ("杭州锦泰网络科技有限公司", "current"),
         ("杭州锦泰科技有限公司", "former"),
     }
+
+
+def test_resident_ids_are_masked_in_free_text_and_in_reasons(
+    engine: Engine, hasher: IdHasher, tmp_path: Path
+) -> None:
+    path = tmp_path / "p.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*HEADERS, "税务登记号", "备注"])
+        good = _rows()[0]
+        writer.writerow([*good, PERSON, f"经营者身份证{PERSON}，已告知"])
+        bad = _rows()[2]
+        bad[4] = PERSON[:-1] + "1"
+        writer.writerow([*bad, "", ""])
+    ingest_files(engine, [path], source="samr", actor="op", hasher=hasher)
+    with engine.connect() as conn:
+        [rec] = subject_records(conn, A, dt.date(2024, 6, 1))
+        reasons = conn.execute(select(quarantine.c.reasons)).scalar_one()
+        payloads = " ".join(conn.execute(select(journal.c.payload)).scalars())
+    assert rec.fields["tax_reg_no"] == "110105********002X"
+    assert rec.fields["remarks"] == "经营者身份证110105********002X，已告知"
+    assert PERSON not in payloads
+    assert PERSON[:-1] not in reasons and "110105********0021" in reasons
+
+
+def test_registry_confirming_a_provisional_subject_keeps_its_name_as_alternative(
+    engine: Engine, hasher: IdHasher, tmp_path: Path
+) -> None:
+    ingest_files(
+        engine,
+        [_write_csv(tmp_path / "p.csv", _rows()[:1])],
+        source="samr",
+        actor="op",
+        hasher=hasher,
+    )
+    registry = tmp_path / "registry.csv"
+    with registry.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["统一社会信用代码", "企业名称", "成立日期"])
+        writer.writerow([A, "杭州锦泰网络技术有限公司", "2015-06-01"])
+    summary = ingest_files(engine, [registry], source="samr", actor="op", hasher=hasher)
+    assert summary.corrected == 1
+    with engine.connect() as conn:
+        confirmed = subject(conn, A)
+    assert confirmed is not None and not confirmed.provisional
+    assert {(n.name, n.type) for n in confirmed.names} == {
+        ("杭州锦泰网络技术有限公司", "current"),
+        ("杭州锦泰网络科技有限公司", "alternative"),
+    }
+
+
+def test_source_must_be_an_agency_code(engine: Engine, hasher: IdHasher, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="'SAMR' is not an agency code"):
+        ingest_files(
+            engine,
+            [_write_csv(tmp_path / "p.csv", _rows())],
+            source="SAMR",
+            actor="op",
+            hasher=hasher,
+        )
+    with engine.connect() as conn:
+        assert journal_seq(conn) == 0
+
+
+def test_repeated_and_unnamed_columns_are_kept_in_quarantine(
+    engine: Engine, hasher: IdHasher, tmp_path: Path
+) -> None:
+    path = tmp_path / "p.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*HEADERS, "备注", "备注", ""])
+        row = _rows()[3]
+        writer.writerow([*row, "一", "二", "三", "四"])
+    ingest_files(engine, [path], source="samr", actor="op", hasher=hasher)
+    with engine.connect() as conn:
+        data = json.loads(conn.execute(select(quarantine.c.data)).scalar_one())
+    assert (data["备注"], data["备注 #2"], data["column 15"], data["column 16"]) == (
+        "一",
+        "二",
+        "三",
+        "四",
+    )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DatabaseError
+from tests.conftest import _fresh_db
 from tests.factories import agency, make_uscc, record, subject
 
-from xinyong.store import Change, ChangeRejected, apply, make_engine, upgrade
+from xinyong.store import Change, ChangeRejected, apply, make_engine
 from xinyong.store.reads import journal_seq, subject_records
 from xinyong.store.replay import replay, snapshot
 from xinyong.store.schema import journal
@@ -148,8 +150,13 @@ def test_in_force_is_inclusive_at_both_ends(engine: Engine) -> None:
         assert docs(dt.date(2024, 2, 11)) == []
 
 
+@pytest.mark.parametrize("target_backend", ["same", "sqlite"])
 def test_replaying_the_journal_rebuilds_identical_projections(
-    engine: Engine, db_url: str, tmp_path: object
+    engine: Engine,
+    db_url: str,
+    target_backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
 ) -> None:
     _seed(engine)
     apply(
@@ -174,13 +181,18 @@ def test_replaying_the_journal_rebuilds_identical_projections(
         ],
         actor="test",
     )
-    target_url = f"sqlite:///{tmp_path}/replayed.db"
+    backend = (
+        "sqlite" if target_backend == "sqlite" or db_url.startswith("sqlite") else "postgresql"
+    )
+    (tmp_path / "target").mkdir()
+    target_url = next(_fresh_db(backend, request, tmp_path / "target"))
     target = make_engine(target_url)
-    upgrade(target)
     last = replay(engine, target)
     with engine.connect() as live, target.connect() as rebuilt:
         assert snapshot(rebuilt) == snapshot(live)
         assert journal_seq(rebuilt) == journal_seq(live) == last
         count = rebuilt.execute(select(func.count()).select_from(journal)).scalar_one()
-    assert count == last
+        stored = rebuilt.execute(select(journal).order_by(journal.c.seq)).all()
+        original = live.execute(select(journal).order_by(journal.c.seq)).all()
+    assert count == last and [tuple(r) for r in stored] == [tuple(r) for r in original]
     target.dispose()

@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.factories import agency, make_uscc, record, subject
 
-from xinyong.store import apply
+from xinyong.codes import IdHasher, load_or_create_key, mask_ric
+from xinyong.store import Change, apply
 from xinyong.web import create_app
 
 ACME = make_uscc("MA5CJQ4N")
@@ -38,8 +39,29 @@ def seeded(engine: Engine) -> Engine:
     return engine
 
 
+PERSON_ID = "11010519491231002X"
+
+
 @pytest.fixture
 def client(seeded: Engine, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(db_url, key_file=str(tmp_path / "id.key"), rate_limit=0)
+    key_file = tmp_path / "id.key"
+    hasher = IdHasher(load_or_create_key(key_file))
+    apply(
+        seeded,
+        [
+            Change(
+                "subject.registered",
+                {
+                    "subject_key": hasher.digest(PERSON_ID),
+                    "subject_kind": "person",
+                    "code": mask_ric(PERSON_ID),
+                    "names": [{"name": "张三", "type": "current"}],
+                    "status": "unknown",
+                },
+            ),
+        ],
+        actor="test",
+    )
+    app = create_app(db_url, key_file=str(key_file), rate_limit=0)
     with TestClient(app) as c:
         yield c

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from tests.web.conftest import ACME, OTHER
+from tests.factories import record
+from tests.web.conftest import ACME, OTHER, PERSON_ID
+
+from xinyong.store import apply
 
 
 def _problem(resp: object) -> dict[str, object]:
@@ -94,7 +97,7 @@ def test_missing_query_is_a_problem_document(client: TestClient) -> None:
 
 def test_healthz_reports_journal_position(client: TestClient) -> None:
     body = client.get("/healthz").json()
-    assert body["status"] == "ok" and body["journal_seq"] == 5
+    assert body["status"] == "ok" and body["journal_seq"] == 6
 
 
 def test_html_pages_render_search_and_subject(client: TestClient) -> None:
@@ -104,3 +107,64 @@ def test_html_pages_render_search_and_subject(client: TestClient) -> None:
     assert subject_page.status_code == 200 and "杭市监罚〔2024〕1号" in subject_page.text
     missing = client.get("/subjects/not-a-code")
     assert missing.status_code == 422 and "text/html" in missing.headers["content-type"]
+
+
+def test_a_person_is_found_by_resident_id_and_shown_masked(client: TestClient) -> None:
+    body = client.get(f"/api/v1/subjects/{PERSON_ID}").json()
+    assert body["code"] == "110105********002X" and body["kind"] == "person"
+    hits = client.get("/api/v1/subjects", params={"q": PERSON_ID.lower()}).json()["results"]
+    assert [h["code"] for h in hits] == ["110105********002X"]
+    assert PERSON_ID not in client.get(f"/api/v1/subjects/{PERSON_ID}").text
+
+
+def test_problem_documents_never_echo_a_resident_id(client: TestClient) -> None:
+    unknown = "110105194912310021"  # valid, not in the registry
+    wrong = PERSON_ID[:-1] + "1"  # bad check character
+    for code in (unknown, wrong):
+        resp = client.get(f"/api/v1/subjects/{code}")
+        assert resp.status_code in (404, 422)
+        assert code not in resp.text and code[6:14] not in resp.text
+        assert "110105********" in resp.text
+
+
+def test_known_at_answers_as_the_registry_stood(client: TestClient, seeded: object) -> None:
+    before = client.get(f"/api/v1/subjects/{ACME}", params={"as_of": "2024-06-01"}).json()
+    apply(
+        seeded,
+        [
+            record(
+                ACME,
+                "杭市监罚〔2024〕1号",
+                decision="2024-03-01",
+                until="2027-03-01",
+                corrected="fine mistyped",
+                fine_wan="25",
+            )
+        ],
+        actor="test",
+    )  # type: ignore[arg-type]
+    now = client.get(f"/api/v1/subjects/{ACME}", params={"as_of": "2024-06-01"}).json()
+    then = client.get(
+        f"/api/v1/subjects/{ACME}", params={"as_of": "2024-06-01", "known_at": before["known_at"]}
+    ).json()
+    assert now["records"][0]["fields"]["fine_wan"] == "25"
+    assert then == before
+    beyond = client.get(f"/api/v1/subjects/{ACME}", params={"known_at": now["known_at"] + 1})
+    assert beyond.status_code == 422 and "beyond" in _problem(beyond)["errors"][0]  # type: ignore[index]
+
+
+def test_pages_stay_pinned_to_the_first_page_journal_position(
+    client: TestClient, seeded: object
+) -> None:
+    from tests.factories import make_uscc, subject
+
+    first = client.get("/api/v1/subjects", params={"q": "公司", "limit": 1}).json()
+    apply(seeded, [subject(make_uscc("ABCD1234"), "杭州新来的网络科技有限公司")], actor="test")  # type: ignore[arg-type]
+    second = client.get(
+        "/api/v1/subjects", params={"q": "公司", "limit": 1, "next": first["next"]}
+    ).json()
+    assert second["known_at"] == first["known_at"] and second["total"] == first["total"] == 2
+    fresh = client.get("/api/v1/subjects", params={"q": "公司"}).json()
+    assert fresh["total"] == 3 and fresh["known_at"] > first["known_at"]
+    other = client.get("/api/v1/subjects", params={"q": "锦泰", "limit": 1, "next": first["next"]})
+    assert other.status_code == 422

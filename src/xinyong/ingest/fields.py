@@ -37,10 +37,9 @@ def parse_date(raw: str) -> dt.date:
         year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
     elif re.fullmatch(r"\d{13}", text):  # epoch milliseconds, as some export systems write
         return dt.datetime.fromtimestamp(int(text) / 1000, CST).date()
-    elif re.fullmatch(r"\d{1,5}(\.0+)?", text):  # an Excel serial day number
+    elif re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial day number (1927-05-18 on)
+        # Shorter numbers are refused: "2023" is far likelier a bare year than 1905-07-15.
         serial = int(float(text))
-        if not 1 <= serial <= 2958465:
-            raise FieldError(f"{raw!r} is not a date")
         return _EXCEL_EPOCH + dt.timedelta(days=serial)
     else:
         raise FieldError(

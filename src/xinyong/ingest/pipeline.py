@@ -7,9 +7,10 @@ committed rows already there (the natural key makes them duplicates) and carries
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,15 @@ from xinyong.ingest.mapping import detect_kind, load_mapping
 from xinyong.ingest.readers import SheetRow, SheetTable, UnreadableFile, read_tables
 from xinyong.ingest.rows import Draft, parse_record_row, parse_registry_row
 from xinyong.store.apply import Change, apply_changes
+from xinyong.store.changes import ChangeRejected, parse_payload
+from xinyong.store.db import writing
 from xinyong.store.journal import canonical_json, parse_json
 from xinyong.store.projections.agencies import exists as agency_exists
 from xinyong.store.schema import ingest_batches, quarantine, records, subject_names, subjects
 from xinyong.timeutil import utc_stamp
 
 CHUNK_ROWS = 500
+AGENCY_CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 
 __all__ = ["IngestSummary", "UnreadableFile", "ingest_files"]
 
@@ -61,9 +65,14 @@ def ingest_files(
     progress: Progress | None = None,
 ) -> IngestSummary:
     """Ingest files from one source agency; UnreadableFile when a file cannot be read at all."""
+    if not AGENCY_CODE.fullmatch(source):
+        raise ValueError(
+            f"--source {source!r} is not an agency code: use lower-case letters, digits, "
+            "'.', '_' or '-' (for example 'samr' or 'samr.330100')"
+        )
     summary = IngestSummary(batch=uuid.uuid4().hex)
     tables = _open_all(paths, kind, encoding)  # fail before writing anything if any is unreadable
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         conn.execute(
             insert(ingest_batches).values(
                 id=summary.batch,
@@ -83,7 +92,7 @@ def ingest_files(
         summary.kinds[table.file] = table_kind
         _ingest_table(engine, table, table_kind, source, actor, hasher, summary, progress)
     summary.files = len(paths)
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         conn.execute(
             update(ingest_batches)
             .where(ingest_batches.c.id == summary.batch)
@@ -156,33 +165,74 @@ def _ingest_chunk(
     hasher: IdHasher,
     summary: IngestSummary,
 ) -> None:
-    with engine.begin() as conn:
-        resolver = _Resolver(conn, source, kind)
-        changes: list[Change] = []
-        for row in chunk:
+    """One chunk in one transaction. If the apply path refuses a change the resolver let through
+    (it should not, but nothing may be lost if it does), the chunk is redone row by row and the
+    refused row is quarantined with the apply path's reasons."""
+    before = replace(summary)
+    try:
+        with writing(engine) as conn:
+            _process(conn, table, kind, headers, chunk, source, actor, hasher, summary)
+        return
+    except ChangeRejected:
+        _restore(summary, before)
+    for row in chunk:
+        before = replace(summary)
+        try:
+            with writing(engine) as conn:
+                _process(conn, table, kind, headers, [row], source, actor, hasher, summary)
+        except ChangeRejected as exc:
+            _restore(summary, before)
             summary.rows += 1
-            cells = {headers[h]: v for h, v in row.cells.items() if h in headers}
-            if kind == "registry":
-                draft = parse_registry_row(cells, headers)
-            else:
-                draft = parse_record_row(kind, cells, headers, hasher)
-            if isinstance(draft, list):
-                _quarantine(conn, summary, table, row, kind, source, draft)
-                continue
-            origin = {
-                "batch_id": summary.batch,
-                "file": Path(table.file).name,
-                "sheet": table.sheet,
-                "row": row.row,
-            }
+            with writing(engine) as conn:
+                _quarantine(conn, summary, table, row, kind, source, exc.reasons)
+
+
+def _restore(summary: IngestSummary, before: IngestSummary) -> None:
+    for name in ("rows", "accepted", "corrected", "duplicates", "quarantined"):
+        setattr(summary, name, getattr(before, name))
+
+
+def _process(
+    conn: Connection,
+    table: SheetTable,
+    kind: str,
+    headers: dict[str, str],
+    chunk: list[SheetRow],
+    source: str,
+    actor: str,
+    hasher: IdHasher,
+    summary: IngestSummary,
+) -> None:
+    resolver = _Resolver(conn, source, kind)
+    changes: list[Change] = []
+    for row in chunk:
+        summary.rows += 1
+        cells = {headers[h]: v for h, v in row.cells.items() if h in headers}
+        if kind == "registry":
+            draft = parse_registry_row(cells, headers)
+        else:
+            draft = parse_record_row(kind, cells, headers, hasher)
+        if isinstance(draft, list):
+            _quarantine(conn, summary, table, row, kind, source, draft)
+            continue
+        origin = {
+            "batch_id": summary.batch,
+            "file": Path(table.file).name,
+            "sheet": table.sheet,
+            "row": row.row,
+        }
+        try:
             outcome = resolver.plan(draft, origin, changes)
-            if outcome == "accepted":
-                summary.accepted += 1
-            elif outcome == "corrected":
-                summary.corrected += 1
-            else:
-                summary.duplicates += 1
-        apply_changes(conn, changes, actor=actor)
+        except ChangeRejected as exc:  # a payload the apply path would refuse: keep the row
+            _quarantine(conn, summary, table, row, kind, source, exc.reasons)
+            continue
+        if outcome == "accepted":
+            summary.accepted += 1
+        elif outcome == "corrected":
+            summary.corrected += 1
+        else:
+            summary.duplicates += 1
+    apply_changes(conn, changes, actor=actor)
 
 
 def _quarantine(
@@ -271,9 +321,21 @@ class _Resolver:
         }
 
     def plan(self, draft: Draft, origin: dict[str, Any], changes: list[Change]) -> str:
-        if self.kind == "registry":
-            return self._plan_subject(draft, origin, changes)
-        return self._plan_record(draft, origin, changes)
+        """Append this row's changes, each already validated as the apply path will validate
+        it (ChangeRejected names every reason), and say what the row amounts to."""
+        planned: list[Change] = []
+        pending = (dict(self.pending_subjects), dict(self.pending_records))
+        try:
+            if self.kind == "registry":
+                outcome = self._plan_subject(draft, origin, planned)
+            else:
+                outcome = self._plan_record(draft, origin, planned)
+            typed = [Change.of(parse_payload(c.kind, c.payload)) for c in planned]  # type: ignore[arg-type]
+        except ChangeRejected:
+            self.pending_subjects, self.pending_records = pending
+            raise
+        changes.extend(typed)
+        return outcome
 
     def _plan_subject(self, draft: Draft, origin: dict[str, Any], changes: list[Change]) -> str:
         new = draft.payload
@@ -285,10 +347,13 @@ class _Resolver:
         if _same(stored, new):
             return "duplicate"
         # A changed current name is kept as a former name: searches by the old name still find it.
+        # A provisional subject's name is only how some record spelled it, so it is kept as an
+        # alternative name instead: the registry never said it was ever the official name.
         old_current = next(n["name"] for n in stored["names"] if n["type"] == "current")
         names = list(new["names"])
         if old_current != draft.subject.name and all(n["name"] != old_current for n in names):
-            names.append({"name": old_current, "type": "former"})
+            kept = "alternative" if stored["provisional"] else "former"
+            names.append({"name": old_current, "type": kept})
         amended = {**new, "names": names}
         if _same(stored, amended):
             return "duplicate"

@@ -47,6 +47,13 @@ class SheetTable:
     header_row: int  # 1-based
     encoding: str | None = None
 
+    def _cells(self, cells: list[str]) -> dict[str, str]:
+        row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(self.headers)}
+        for i in range(len(self.headers), len(cells)):  # cells beyond the header row
+            if cells[i].strip():
+                row[f"column {i + 1}"] = cells[i].strip()
+        return row
+
     def rows(self) -> Iterator[SheetRow]:
         raw = _raw_rows(Path(self.file), self.sheet, self.encoding)
         try:
@@ -55,16 +62,21 @@ class SheetTable:
                 number += 1
                 if number <= self.header_row:
                     continue
-                yield SheetRow(
-                    number,
-                    {
-                        h: (cells[i].strip() if i < len(cells) else "")
-                        for i, h in enumerate(self.headers)
-                        if h
-                    },
-                )
+                yield SheetRow(number, self._cells(cells))
         finally:
             raw.close()
+
+
+def unique_headers(headers: list[str]) -> list[str]:
+    """Headers as keys that lose nothing: an empty header becomes `column N`, a repeated one
+    `NAME #2`, so every cell of a row survives into quarantine verbatim."""
+    seen: dict[str, int] = {}
+    out = []
+    for index, header in enumerate(headers, start=1):
+        name = header.strip() or f"column {index}"
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return out
 
 
 def cell_text(value: Any) -> str:
@@ -117,7 +129,7 @@ def _probe(path: Path, sheet: str | None, encoding: str | None) -> SheetTable:
     if index is None:
         where = f"sheet {sheet!r} of {path}" if sheet else str(path)
         raise UnreadableFile(f"{where}: no header row with known column names in the first rows")
-    return SheetTable(str(path), sheet, [h.strip() for h in head[index]], index + 1, encoding)
+    return SheetTable(str(path), sheet, unique_headers(head[index]), index + 1, encoding)
 
 
 def detect_encoding(path: Path) -> str:

@@ -17,7 +17,9 @@ from xinyong.codes import (
     CodeError,
     IdHasher,
     display_name,
+    mask_id_like,
     mask_ric,
+    redact_ids,
     validate_ric,
     validate_uscc,
 )
@@ -90,8 +92,10 @@ def _code(fn: Callable[[str], str], raw: str, name: str, why: Reasons) -> str | 
     try:
         return fn(raw)
     except CodeError as exc:
+        # A resident ID is personal data even when it is wrong: reasons show it masked.
+        shown = mask_id_like(raw) if exc.kind == "ric" else raw
         for reason in exc.reasons:
-            why.add(name, f"{raw!r}: {reason}")
+            why.add(name, f"{shown!r}: {reason}")
         return None
 
 
@@ -233,7 +237,11 @@ def parse_record_row(
     decision = _date(cells, "decision_date", why, required=True)
     if decision and decision > today:
         why.add("decision_date", f"{decision} is in the future")
-    fields: dict[str, str | None] = {k: (_get(cells, k) or None) for k in _TEXT_FIELDS[kind]}
+    # Free text is kept as given except for resident IDs hiding in it (a sole trader's tax number
+    # is often the owner's ID; clerks paste IDs into remarks): those are masked.
+    fields: dict[str, str | None] = {
+        k: (redact_ids(_get(cells, k)) or None) for k in _TEXT_FIELDS[kind]
+    }
     start: dt.date | None = decision
     end: dt.date | None = None
     if kind == "penalty":

@@ -1,7 +1,8 @@
 """Public codes to subject keys.
 
-An 18-digit string can be either a USCC or a resident ID, so a code is tried as both and, when it
-fails, the reasons given are those of every reading it plausibly had.
+An 18-digit string can be a USCC, a resident ID, or (about one in 341 resident IDs) both at once,
+so a code is read every way it validates; the caller looks each reading up in turn. When it fails,
+the reasons given are those of every reading it plausibly had.
 """
 
 from __future__ import annotations
@@ -26,18 +27,32 @@ class ResolvedCode:
     public_code: str  # the USCC, or the masked resident ID
 
 
-def resolve_code(raw: str, hasher: IdHasher) -> ResolvedCode:
-    """Validate `raw` as a USCC, else as a resident ID; CodeError lists why it is neither."""
+def resolve_code(raw: str, hasher: IdHasher) -> list[ResolvedCode]:
+    """Every valid reading of `raw` (organisation first); CodeError lists why it has none.
+
+    When a reading is a resident ID, only its masked form is ever put in a message.
+    """
+    readings: list[ResolvedCode] = []
+    uscc_error: CodeError | None = None
+    ric_error: CodeError | None = None
     try:
         code = validate_uscc(raw)
-        return ResolvedCode(code, "organisation", code)
-    except CodeError as uscc_error:
-        if not looks_like_ric(normalise_code(raw)):
-            raise
+    except CodeError as exc:
+        uscc_error = exc
+    if looks_like_ric(normalise_code(raw)):
         try:
             ric = validate_ric(raw)
-        except CodeError as ric_error:
-            reasons = [f"as a unified social credit code: {r}" for r in uscc_error.reasons]
-            reasons += [f"as a resident ID: {r}" for r in ric_error.reasons]
-            raise CodeError(raw, reasons) from None
-        return ResolvedCode(hasher.digest(ric), "person", mask_ric(ric))
+            readings.append(ResolvedCode(hasher.digest(ric), "person", mask_ric(ric)))
+        except CodeError as exc:
+            ric_error = exc
+    if uscc_error is None:
+        public = readings[0].public_code if readings else code
+        readings.insert(0, ResolvedCode(code, "organisation", public))
+    if readings:
+        return readings
+    assert uscc_error is not None
+    if ric_error is None:
+        raise uscc_error
+    reasons = [f"as a unified social credit code: {r}" for r in uscc_error.reasons]
+    reasons += [f"as a resident ID: {r}" for r in ric_error.reasons]
+    raise CodeError(raw, reasons, kind="ric")

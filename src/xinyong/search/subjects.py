@@ -8,6 +8,7 @@ exact name, then name prefix, then current names before former ones, then closen
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from rapidfuzz.fuzz import ratio
@@ -22,7 +23,7 @@ from xinyong.codes import (
     normalise_name,
     validate_ric,
 )
-from xinyong.search.candidates import MAX_CANDIDATES, name_row_ids
+from xinyong.search.candidates import name_row_ids
 from xinyong.store.schema import subject_names, subjects
 from xinyong.store.versions import visible
 
@@ -44,19 +45,23 @@ class SearchPage:
     results: list[SearchHit]
     total: int
     offset: int
-    capped: bool  # true when more candidates existed than were ranked
+    capped: bool  # true when more candidates existed than were ranked: `total` is a lower bound
+    known_at: int | None  # the journal position the page was read at
 
 
-def _code_key(query: str, hasher: IdHasher | None) -> str | None:
+def _code_keys(query: str, hasher: IdHasher | None) -> list[str]:
+    """Subject keys the query could be a code for: a USCC, and/or (hashed) a resident ID.
+
+    Many resident IDs also have the shape of a USCC, so both readings are tried.
+    """
     code = normalise_code(query)
+    keys = []
     if looks_like_uscc(code):
-        return code
+        keys.append(code)
     if hasher is not None and looks_like_ric(code):
-        try:
-            return hasher.digest(validate_ric(code))
-        except CodeError:
-            return None
-    return None
+        with contextlib.suppress(CodeError):  # not a valid ID after all: no person reading
+            keys.append(hasher.digest(validate_ric(code)))
+    return keys
 
 
 def search_subjects(
@@ -70,9 +75,8 @@ def search_subjects(
 ) -> SearchPage:
     query = query.strip()
     if not query:
-        return SearchPage([], 0, offset, False)
-    key = _code_key(query, hasher)
-    if key is not None:
+        return SearchPage([], 0, offset, False, known_at)
+    for key in _code_keys(query, hasher):
         row = conn.execute(
             select(subjects).where(subjects.c.subject_key == key, visible(subjects, known_at))
         ).first()
@@ -87,14 +91,13 @@ def search_subjects(
                 row.name,
                 "current",
             )
-            return SearchPage([hit][offset : offset + limit], 1, offset, False)
+            return SearchPage([hit][offset : offset + limit], 1, offset, False, known_at)
     fragment = normalise_name(query)
     if not fragment:
-        return SearchPage([], 0, offset, False)
-    ids = name_row_ids(conn, fragment)
-    capped = len(ids) >= MAX_CANDIDATES
+        return SearchPage([], 0, offset, False, known_at)
+    ids, capped = name_row_ids(conn, fragment, known_at)
     ranked = _rank(conn, ids, fragment, known_at)
-    return SearchPage(ranked[offset : offset + limit], len(ranked), offset, capped)
+    return SearchPage(ranked[offset : offset + limit], len(ranked), offset, capped, known_at)
 
 
 _TYPE_ORDER = {"current": 0, "english": 1, "alternative": 2, "former": 3}

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, update
 
 from xinyong.store.changes import ChangeRejected, Payload, parse_payload
+from xinyong.store.db import writing
 from xinyong.store.journal import JournalEntry, canonical_json
 from xinyong.store.projections import HANDLERS
 from xinyong.store.schema import journal, journal_head
@@ -95,7 +96,7 @@ def apply_changes(
 def apply(engine: Engine, changes: Iterable[Change], *, actor: str) -> list[JournalEntry]:
     """Apply changes in a transaction of their own: all of them, or none."""
     batch = list(changes)
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         return apply_changes(conn, batch, actor=actor)
 
 

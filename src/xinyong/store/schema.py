@@ -190,5 +190,13 @@ quarantine = Table(
     Index(None, "batch_id"),
 )
 
+# Settings that travel with the database (the ID-key fingerprint, demo seeding state).
+registry_meta = Table(
+    "registry_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 # Tables rebuilt from the journal; `replay` and `audit` compare exactly these.
 PROJECTIONS: tuple[Table, ...] = (agencies, subjects, subject_names, records, listings)

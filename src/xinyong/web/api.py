@@ -12,10 +12,13 @@ from xinyong.web.deps import (
     AsOf,
     ConnDep,
     KnownAt,
+    PageToken,
     StateDep,
     as_of_or_today,
     decode_token,
     encode_token,
+    pin,
+    query_digest,
     resolve,
 )
 from xinyong.web.models import SubjectDetail, SubjectList, SubjectSummary
@@ -25,7 +28,7 @@ router = APIRouter(prefix="/api/v1", tags=["subjects"])
 
 
 @router.get("/subjects", response_model=SubjectList)
-async def list_subjects(
+def list_subjects(
     conn: ConnDep,
     st: StateDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="name (any script) or code")],
@@ -38,15 +41,22 @@ async def list_subjects(
     A USCC or resident ID finds its subject directly. Anything else is matched as a name
     fragment after normalisation (full-width, traditional characters, brackets, spaces), against
     current, former and English names. Results are ranked: exact name, prefix, current before
-    former, then closeness.
+    former, then closeness. At most 2,000 candidates are ranked; `capped` says when more matched
+    (then `total` is a lower bound: refine the query). Pages follow `next`, which pins every page
+    to the journal position of the first.
     """
-    offset = decode_token(next)
-    page = search_subjects(conn, q, limit=limit, offset=offset, known_at=known_at, hasher=st.hasher)
+    token = decode_token(next, q, limit)
+    position = pin(conn, token.known_at if token else known_at)
+    offset = token.offset if token else 0
+    page = search_subjects(conn, q, limit=limit, offset=offset, known_at=position, hasher=st.hasher)
     more = offset + limit < page.total
+    following = PageToken(offset + limit, position, query_digest(q), limit)
     return SubjectList(
         results=[SubjectSummary.of(h) for h in page.results],
         total=page.total,
-        next=encode_token(offset + limit) if more else None,
+        capped=page.capped,
+        known_at=position,
+        next=encode_token(following) if more else None,
     )
 
 
@@ -57,11 +67,12 @@ async def get_subject(
     """One subject: its names and its records in force on `as_of` (default today, Beijing time).
 
     `known_at` answers as the registry stood after that journal entry, so a later correction does
-    not change an earlier answer. A malformed code is a 422 problem listing every reason; a
+    not change an earlier answer; a `known_at` beyond the newest entry is a 422. Every answer
+    reports the `known_at` it reflects. A malformed code is a 422 problem listing every reason; a
     well-formed code the registry does not know is a 404.
     """
-    resolved = resolve(code, st.hasher)
-    file = read_subject_file(conn, resolved.subject_key, as_of_or_today(as_of), known_at)
+    readings = resolve(code, st.hasher)
+    file = read_subject_file(conn, readings, as_of_or_today(as_of), pin(conn, known_at))
     if file is None:
-        raise Problem(404, "Not Found", [f"no subject with code {resolved.public_code}"])
+        raise Problem(404, "Not Found", [f"no subject with code {readings[0].public_code}"])
     return SubjectDetail.of(file)

@@ -13,9 +13,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 
 from xinyong import __version__
-from xinyong.codes import IdHasher, load_or_create_key
 from xinyong.config import db_url, id_key_path
 from xinyong.store import make_engine
+from xinyong.store.meta import open_hasher
 from xinyong.store.reads import journal_seq
 from xinyong.web import api, pages, problems
 from xinyong.web.deps import AppState, ConnDep
@@ -31,7 +31,7 @@ def create_app(
     """Build the app. Settings come from arguments, else XINYONG_DB / XINYONG_ID_KEY_FILE /
     XINYONG_RATE_LIMIT (requests per minute per client; 0 turns the limit off)."""
     engine = make_engine(db_url(database))
-    hasher = IdHasher(load_or_create_key(id_key_path(key_file)))
+    hasher = open_hasher(engine, id_key_path(key_file))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

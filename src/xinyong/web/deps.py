@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
@@ -13,7 +14,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy import Connection, Engine
 
 from xinyong.codes import CodeError, IdHasher
-from xinyong.registry import resolve_code
+from xinyong.registry import BeyondJournal, pin_position, resolve_code
 from xinyong.registry.lookup import ResolvedCode
 from xinyong.timeutil import today_cst
 from xinyong.web.problems import Problem
@@ -45,11 +46,19 @@ KnownAt = Annotated[
 ]
 
 
+def pin(conn: Connection, known_at: int | None) -> int:
+    """The journal position an answer is read at (see `registry.pin_position`); 422 if beyond."""
+    try:
+        return pin_position(conn, known_at)
+    except BeyondJournal as exc:
+        raise Problem(422, "Invalid request", [f"known_at: {exc}"]) from None
+
+
 def as_of_or_today(as_of: dt.date | None) -> dt.date:
     return as_of or today_cst()
 
 
-def resolve(raw: str, hasher: IdHasher) -> ResolvedCode:
+def resolve(raw: str, hasher: IdHasher) -> list[ResolvedCode]:
     try:
         return resolve_code(raw, hasher)
     except CodeError as exc:
@@ -61,18 +70,39 @@ def resolve(raw: str, hasher: IdHasher) -> ResolvedCode:
         ) from None
 
 
-def encode_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps({"o": offset})).decode().rstrip("=")
+@dataclass(frozen=True)
+class PageToken:
+    """Where the next page starts, pinned to the journal position of the first page so that
+    writes in between cannot shift rows across pages; bound to its query and page size."""
+
+    offset: int
+    known_at: int
+    query: str  # a short digest of the query, so a token is refused for another query
+    limit: int
 
 
-def decode_token(token: str | None) -> int:
-    if not token:
-        return 0
+def query_digest(q: str) -> str:
+    return hashlib.sha256(q.encode("utf-8")).hexdigest()[:12]
+
+
+def encode_token(token: PageToken) -> str:
+    data = {"o": token.offset, "k": token.known_at, "q": token.query, "l": token.limit}
+    return base64.urlsafe_b64encode(orjson.dumps(data)).decode().rstrip("=")
+
+
+def decode_token(raw: str | None, q: str, limit: int) -> PageToken | None:
+    if not raw:
+        return None
+    refused = Problem(422, "Invalid request", ["next: not a token this server issued"])
     try:
-        data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        offset = int(data["o"])
+        data = orjson.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        token = PageToken(int(data["o"]), int(data["k"]), str(data["q"]), int(data["l"]))
     except (ValueError, KeyError, TypeError):
-        raise Problem(422, "Invalid request", ["next: not a token this server issued"]) from None
-    if offset < 0:
-        raise Problem(422, "Invalid request", ["next: not a token this server issued"])
-    return offset
+        raise refused from None
+    if token.offset < 0 or token.known_at < 0:
+        raise refused
+    if token.query != query_digest(q) or token.limit != limit:
+        raise Problem(
+            422, "Invalid request", ["next: the token belongs to another query or page size"]
+        )
+    return token

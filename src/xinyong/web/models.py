@@ -36,6 +36,8 @@ class SubjectSummary(BaseModel):
 class SubjectList(BaseModel):
     results: list[SubjectSummary]
     total: int
+    capped: bool = Field(description="more candidates matched than were ranked; total is a floor")
+    known_at: int = Field(description="journal position every page of this search is read at")
     next: str | None = Field(description="opaque token for the next page, or null")
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from xinyong.registry import read_subject_file
 from xinyong.search import search_subjects
-from xinyong.web.deps import AsOf, ConnDep, KnownAt, StateDep, as_of_or_today, resolve
+from xinyong.web.deps import AsOf, ConnDep, KnownAt, StateDep, as_of_or_today, pin, resolve
 from xinyong.web.problems import Problem
 
 router = APIRouter(include_in_schema=False)
@@ -17,7 +17,7 @@ PAGE = 20
 
 
 @router.get("/", response_class=HTMLResponse)
-async def search_page(
+def search_page(
     request: Request,
     conn: ConnDep,
     st: StateDep,
@@ -42,10 +42,10 @@ async def subject_page(
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> HTMLResponse:
-    resolved = resolve(code, st.hasher)
-    file = read_subject_file(conn, resolved.subject_key, as_of_or_today(as_of), known_at)
+    readings = resolve(code, st.hasher)
+    file = read_subject_file(conn, readings, as_of_or_today(as_of), pin(conn, known_at))
     if file is None:
-        raise Problem(404, "Not Found", [f"no subject with code {resolved.public_code}"])
+        raise Problem(404, "Not Found", [f"no subject with code {readings[0].public_code}"])
     templates = request.app.state.templates
     return templates.TemplateResponse(  # type: ignore[no-any-return]
         request, "subject.html", {"file": file, "subject": file.subject}

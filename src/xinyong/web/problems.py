@@ -12,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from xinyong.codes import mask_id_like
+
 PROBLEM_TYPE = "application/problem+json"
 
 
@@ -34,7 +36,7 @@ def problem_response(
         "title": problem.title,
         "status": problem.status,
         "detail": problem.detail,
-        "instance": request.url.path,
+        "instance": mask_id_like(request.url.path),  # a resident ID in the path stays masked
         "errors": problem.errors,
     }
     if _wants_html(request):

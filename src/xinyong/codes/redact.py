@@ -1,0 +1,41 @@
+"""Masking resident IDs wherever they hide in free text.
+
+Agency files carry ID numbers outside the ID columns too: a sole trader's tax registration number
+is often the owner's resident ID, and clerks paste IDs into remarks and facts. Anything that
+validates as a resident ID is masked before free text is stored or shown (DESIGN.md invariant 7).
+"""
+
+from __future__ import annotations
+
+import re
+
+from xinyong.codes.errors import CodeError
+from xinyong.codes.ric import mask_ric, validate_ric
+
+# 17 digits and a digit or X (ASCII or full-width), not inside a longer run of digits. Letters
+# around it do not protect it: "ID110105…" and "…002Xabc" are still IDs.
+_D = "0-9\uff10-\uff19"
+_CANDIDATE = re.compile(f"(?<![{_D}])[{_D}]{{17}}[{_D}Xx\uff38\uff58](?![{_D}])")
+
+
+def redact_ids(text: str) -> str:
+    """`text` with every valid resident ID replaced by its masked form; the rest untouched."""
+    if len(text) < 18:
+        return text
+
+    def _mask(match: re.Match[str]) -> str:
+        try:
+            return mask_ric(validate_ric(match.group(0)))
+        except CodeError:
+            return match.group(0)
+
+    return _CANDIDATE.sub(_mask, text)
+
+
+def mask_id_like(text: str) -> str:
+    """Mask anything ID-shaped (valid or not) for echoing input back: 6 + '*' + last 4."""
+    return re.sub(
+        r"(?<![0-9A-Za-z])(\d{6})\d{7,8}([\dXx]{3,4})(?![0-9A-Za-z])",
+        lambda m: m.group(1) + "********" + m.group(2)[-4:],
+        text,
+    )
