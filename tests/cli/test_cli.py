@@ -10,6 +10,7 @@ from tests.ingest.test_ingest_files import A, _rows, _write_csv
 from typer.testing import CliRunner
 
 from xinyong.cli import app
+from xinyong.store.migrate import head_revision
 
 runner = CliRunner()
 
@@ -78,4 +79,6 @@ def test_init_twice_is_harmless(tmp_path: Path) -> None:
     first = runner.invoke(app, ["init", "--db", url, "--json"])
     second = runner.invoke(app, ["init", "--db", url, "--json"])
     assert json.loads(first.stdout)["before"] is None
-    assert json.loads(second.stdout)["before"] == json.loads(second.stdout)["after"] == "0001"
+    assert (
+        json.loads(second.stdout)["before"] == json.loads(second.stdout)["after"] == head_revision()
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer.main
 
 from xinyong.cli import app as cli_app
+from xinyong.store import make_engine, upgrade
 from xinyong.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,11 @@ def test_every_cli_command_is_in_docs_cli() -> None:
 
 def test_every_api_route_is_in_docs_api(tmp_path: Path) -> None:
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
-    app = create_app(f"sqlite:///{tmp_path}/x.db", key_file=str(tmp_path / "k"))
+    url = f"sqlite:///{tmp_path}/x.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    app = create_app(url, key_file=str(tmp_path / "k"))
     paths = {
         r.path  # type: ignore[attr-defined]
         for r in app.routes
