@@ -10,7 +10,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    Connection,
+    Date,
+    Row,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 
 from xinyong.store.journal import parse_json
 from xinyong.store.schema import journal, journal_head, records, subject_names, subjects
@@ -59,22 +70,34 @@ class SubjectView:
     recorded_seq: int
 
 
+# The point reads behind every subject page and lookup are built once, for both "now" and "as
+# known at :k": building and cache-keying a statement per request costs more than running it.
+_K: BindParameter[int] = bindparam("k", type_=BigInteger())
+_HEAD = select(journal_head.c.seq).where(journal_head.c.id == 1)
+_SUBJECT = {
+    at: select(subjects).where(subjects.c.subject_key == bindparam("key"), visible(subjects, at))
+    for at in (None, _K)
+}
+_NAMES = {
+    at: select(subject_names.c.name, subject_names.c.name_type)
+    .where(subject_names.c.subject_key == bindparam("key"), visible(subject_names, at))
+    .order_by(subject_names.c.id)
+    for at in (None, _K)
+}
+
+
 def journal_seq(conn: Connection) -> int:
     """The newest journal sequence number (0 for an empty registry)."""
-    return int(conn.execute(select(journal_head.c.seq).where(journal_head.c.id == 1)).scalar_one())
+    return int(conn.execute(_HEAD).scalar_one())
 
 
 def subject(conn: Connection, subject_key: str, known_at: int | None = None) -> SubjectView | None:
-    row = conn.execute(
-        select(subjects).where(subjects.c.subject_key == subject_key, visible(subjects, known_at))
-    ).first()
+    at = None if known_at is None else _K
+    params = {"key": subject_key, "k": known_at}
+    row = conn.execute(_SUBJECT[at], params).first()
     if row is None:
         return None
-    name_rows = conn.execute(
-        select(subject_names.c.name, subject_names.c.name_type)
-        .where(subject_names.c.subject_key == subject_key, visible(subject_names, known_at))
-        .order_by(subject_names.c.id)
-    ).all()
+    name_rows = conn.execute(_NAMES[at], params).all()
     return _subject_view(row, [NameView(n.name, n.name_type) for n in name_rows])
 
 
@@ -97,7 +120,7 @@ def _subject_view(row: Row[Any], names: list[NameView]) -> SubjectView:
     )
 
 
-def in_force(as_of: dt.date) -> Any:
+def in_force(as_of: dt.date | BindParameter[Any]) -> Any:
     return and_(
         records.c.in_force_from <= as_of,
         or_(records.c.in_force_to.is_(None), records.c.in_force_to >= as_of),
@@ -108,12 +131,21 @@ def subject_records(
     conn: Connection, subject_key: str, as_of: dt.date, known_at: int | None = None
 ) -> list[RecordView]:
     """Records about the subject in force on `as_of`, as known at `known_at`, newest first."""
-    rows = conn.execute(
-        select(records)
-        .where(records.c.subject_key == subject_key, visible(records, known_at), in_force(as_of))
-        .order_by(records.c.decision_date.desc(), records.c.record_id.desc())
-    ).all()
-    return [record_view(r) for r in rows]
+    at = None if known_at is None else _K
+    params = {"key": subject_key, "k": known_at, "as_of": as_of}
+    return [record_view(r) for r in conn.execute(_RECORDS[at], params).all()]
+
+
+_RECORDS = {
+    at: select(records)
+    .where(
+        records.c.subject_key == bindparam("key"),
+        visible(records, at),
+        in_force(bindparam("as_of", type_=Date())),
+    )
+    .order_by(records.c.decision_date.desc(), records.c.record_id.desc())
+    for at in (None, _K)
+}
 
 
 def record_view(r: Row[Any]) -> RecordView:

@@ -6,10 +6,12 @@ superseded at `k`. `known_at=None` means "as the registry stands now".
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Table, and_, or_
+from typing import Any
+
+from sqlalchemy import BindParameter, ColumnElement, Table, and_, or_
 
 
-def visible(table: Table, known_at: int | None = None) -> ColumnElement[bool]:
+def visible(table: Table, known_at: int | BindParameter[Any] | None = None) -> ColumnElement[bool]:
     if known_at is None:
         return table.c.superseded_seq.is_(None)
     return and_(
