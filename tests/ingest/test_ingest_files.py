@@ -14,6 +14,7 @@ from tests.factories import make_uscc
 
 from xinyong.codes import IdHasher
 from xinyong.ingest import UnreadableFile, ingest_files
+from xinyong.ingest.quarantine import QuarantineCipher
 from xinyong.store.reads import journal_seq, subject, subject_records
 from xinyong.store.schema import journal, quarantine, records
 
@@ -133,7 +134,8 @@ def test_csv_rows_are_applied_or_quarantined_with_every_reason(
     )
     assert "罚款金额（万元） (fine_wan): '-3' is negative; amounts are non-negative 万元" in reasons
     assert "处罚决定日期 (decision_date): '2024-02-30' is not a real calendar date" in reasons
-    assert json.loads(q.data)["行政相对人名称"] == "坏代码公司"  # the row kept verbatim
+    kept = QuarantineCipher(hasher).open(q.data)  # the row kept verbatim, encrypted at rest
+    assert kept["行政相对人名称"] == "坏代码公司" and "坏代码公司" not in q.data
     assert [r.doc_no for r in recs] == ["杭市监罚〔2024〕1号"]
     assert recs[0].in_force_to == dt.date(2027, 3, 1) and recs[0].fields["fine_wan"] == "2.5"
     assert recs[0].origin["row"] == 2
@@ -343,7 +345,7 @@ def test_repeated_and_unnamed_columns_are_kept_in_quarantine(
         writer.writerow([*row, "一", "二", "三", "四"])
     ingest_files(engine, [path], source="samr", actor="op", hasher=hasher)
     with engine.connect() as conn:
-        data = json.loads(conn.execute(select(quarantine.c.data)).scalar_one())
+        data = QuarantineCipher(hasher).open(conn.execute(select(quarantine.c.data)).scalar_one())
     assert (data["备注"], data["备注 #2"], data["column 15"], data["column 16"]) == (
         "一",
         "二",

@@ -43,6 +43,11 @@ class IdHasher:
         normalised = validate_ric(ric)
         return hmac.new(self._key, normalised.encode("ascii"), hashlib.sha256).hexdigest()
 
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte subkey for another purpose (quarantine encryption, the key fingerprint),
+        so that one key file serves them all without any use revealing the others."""
+        return hmac.new(self._key, b"xinyong subkey: " + purpose.encode(), hashlib.sha256).digest()
+
     def __repr__(self) -> str:
         # Never show the key, not even in a traceback's locals.
         return f"{type(self).__name__}(key=<{len(self._key)} bytes>)"

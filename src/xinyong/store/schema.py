@@ -186,8 +186,13 @@ quarantine = Table(
     Column("status", String(16), nullable=False),  # open | closed
     Column("resolved_record_id", Seq, nullable=True),
     Column("created_at", String(32), nullable=False),
+    # sha256 over source, kind, file name, sheet, row and cells: a rerun files nothing twice.
+    Column("fingerprint", String(64), nullable=True),
+    Column("closed_at", String(32), nullable=True),
+    Column("closed_reason", Text, nullable=True),
     Index(None, "status", "id"),
     Index(None, "batch_id"),
+    Index(None, "fingerprint", "status"),
 )
 
 # Settings that travel with the database (the ID-key fingerprint, demo seeding state).

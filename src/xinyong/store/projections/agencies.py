@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from xinyong.store.changes import AgencyRegistered, Payload
 from xinyong.store.schema import agencies
 
+# Statements are built once: building and cache-keying a SQLAlchemy statement per row costs more
+# than executing it.
+_EXISTS = select(agencies.c.id).where(
+    agencies.c.code == bindparam("code"), agencies.c.superseded_seq.is_(None)
+)
+
 
 def exists(conn: Connection, code: str) -> bool:
-    query = select(agencies.c.id).where(
-        agencies.c.code == code, agencies.c.superseded_seq.is_(None)
-    )
-    return conn.execute(query).first() is not None
+    return conn.execute(_EXISTS, {"code": code}).first() is not None
 
 
 def check_registered(conn: Connection, payload: Payload) -> list[str]:
@@ -25,3 +28,12 @@ def check_registered(conn: Connection, payload: Payload) -> list[str]:
 def project_registered(conn: Connection, seq: int, payload: Payload) -> None:
     p = cast(AgencyRegistered, payload)
     conn.execute(insert(agencies).values(code=p.code, name=p.name, recorded_seq=seq))
+
+
+_EXISTING = select(agencies.c.code).where(
+    agencies.c.code.in_(bindparam("codes", expanding=True)), agencies.c.superseded_seq.is_(None)
+)
+
+
+def existing(conn: Connection, codes: set[str]) -> set[str]:
+    return set(conn.execute(_EXISTING, {"codes": list(codes)}).scalars()) if codes else set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -9,6 +10,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from xinyong.store.changes import Payload, RecordCorrected, _RecordState
 from xinyong.store.journal import canonical_json
 from xinyong.store.projections import agencies, subjects
+from xinyong.store.projections.batching import chunked
 from xinyong.store.schema import records
 
 _CURRENT_ID = select(records.c.record_id).where(
@@ -18,6 +20,12 @@ _CURRENT_ID = select(records.c.record_id).where(
     records.c.superseded_seq.is_(None),
 )
 _INSERT = insert(records)
+_LIVE_DOCS = select(records.c.doc_no).where(
+    records.c.source == bindparam("source"),
+    records.c.kind == bindparam("kind"),
+    records.c.doc_no.in_(bindparam("docs", expanding=True)),
+    records.c.superseded_seq.is_(None),
+)
 
 
 def current_id(conn: Connection, source: str, kind: str, doc_no: str) -> int | None:
@@ -79,6 +87,50 @@ def _row(record_id: int, seq: int, p: _RecordState) -> dict[str, Any]:
 
 def project_added(conn: Connection, seq: int, payload: Payload) -> None:
     conn.execute(_INSERT, _row(seq, seq, cast(_RecordState, payload)))
+
+
+def check_added_many(conn: Connection, payloads: Sequence[Payload]) -> list[list[str]]:
+    """`check_added` for a run of additions at once, as if each were checked after the previous
+    ones were projected: one query per kind of fact instead of three per record."""
+    items = [cast(_RecordState, p) for p in payloads]
+    known_agencies = agencies.existing(conn, {p.source for p in items})
+    known_subjects = subjects.existing(conn, {p.subject_key for p in items})
+    live = live_keys(conn, {(p.source, p.record_kind, p.doc_no) for p in items})
+    out = []
+    for p in items:
+        reasons = []
+        if p.source not in known_agencies:
+            reasons.append(f"source agency {p.source!r} is not registered")
+        if p.subject_key not in known_subjects:
+            reasons.append(f"subject {p.subject_key!r} is not registered")
+        key = (p.source, p.record_kind, p.doc_no)
+        if key in live:
+            reasons.append(
+                f"a {p.record_kind} record {p.doc_no!r} from {p.source!r} already exists; "
+                "send a correction instead"
+            )
+        live.add(key)
+        out.append(reasons)
+    return out
+
+
+def live_keys(conn: Connection, keys: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Which natural keys have a live record."""
+    found: set[tuple[str, str, str]] = set()
+    by_group: dict[tuple[str, str], list[str]] = {}
+    for source, kind, doc_no in keys:
+        by_group.setdefault((source, kind), []).append(doc_no)
+    for (source, kind), docs in by_group.items():
+        for part in chunked(docs):
+            rows = conn.execute(
+                _LIVE_DOCS, {"source": source, "kind": kind, "docs": part}
+            ).scalars()
+            found.update((source, kind, doc) for doc in rows)
+    return found
+
+
+def project_added_many(conn: Connection, items: Sequence[tuple[int, Payload]]) -> None:
+    conn.execute(_INSERT, [_row(seq, seq, cast(_RecordState, p)) for seq, p in items])
 
 
 def project_corrected(conn: Connection, seq: int, payload: Payload) -> None:

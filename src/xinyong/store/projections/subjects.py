@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Sequence
+from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from xinyong.codes import normalise_name
 from xinyong.store.changes import Payload, SubjectAmended, SubjectRegistered, _SubjectState
+from xinyong.store.projections.batching import chunked
 from xinyong.store.schema import subject_names, subjects
 
 _EXISTS = select(subjects.c.id).where(
@@ -21,6 +23,36 @@ def exists(conn: Connection, subject_key: str) -> bool:
     return conn.execute(_EXISTS, {"key": subject_key}).first() is not None
 
 
+_EXISTING = select(subjects.c.subject_key).where(
+    subjects.c.subject_key.in_(bindparam("keys", expanding=True)),
+    subjects.c.superseded_seq.is_(None),
+)
+
+
+def existing(conn: Connection, keys: set[str]) -> set[str]:
+    """Which of these subject keys are registered (one query per 500 keys)."""
+    found: set[str] = set()
+    for part in chunked(keys):
+        found.update(conn.execute(_EXISTING, {"keys": part}).scalars())
+    return found
+
+
+def check_registered_many(conn: Connection, payloads: Sequence[Payload]) -> list[list[str]]:
+    items = [cast(SubjectRegistered, p) for p in payloads]
+    known = existing(conn, {p.subject_key for p in items})
+    out = []
+    for p in items:
+        out.append([f"subject {p.code} is already registered"] if p.subject_key in known else [])
+        known.add(p.subject_key)
+    return out
+
+
+def project_registered_many(conn: Connection, items: Sequence[tuple[int, Payload]]) -> None:
+    states = [(seq, cast(SubjectRegistered, p)) for seq, p in items]
+    conn.execute(_INSERT_SUBJECT, [_subject_row(seq, p) for seq, p in states])
+    conn.execute(_INSERT_NAMES, [row for seq, p in states for row in _name_rows(seq, p)])
+
+
 def check_registered(conn: Connection, payload: Payload) -> list[str]:
     p = cast(SubjectRegistered, payload)
     return [f"subject {p.code} is already registered"] if exists(conn, p.subject_key) else []
@@ -31,38 +63,40 @@ def check_amended(conn: Connection, payload: Payload) -> list[str]:
     return [] if exists(conn, p.subject_key) else [f"subject {p.code} is not registered"]
 
 
-def _insert_state(conn: Connection, seq: int, p: _SubjectState) -> None:
-    conn.execute(
-        _INSERT_SUBJECT,
+def _subject_row(seq: int, p: _SubjectState) -> dict[str, Any]:
+    return {
+        "subject_key": p.subject_key,
+        "kind": p.subject_kind,
+        "code": p.code,
+        "name": p.current_name,
+        "legal_representative": p.legal_representative,
+        "region_code": p.region_code,
+        "industry": p.industry,
+        "entity_type": p.entity_type,
+        "registered_on": p.registered_on,
+        "status": p.status,
+        "registered_capital_wan": p.registered_capital_wan,
+        "provisional": p.provisional,
+        "recorded_seq": seq,
+    }
+
+
+def _name_rows(seq: int, p: _SubjectState) -> list[dict[str, Any]]:
+    return [
         {
             "subject_key": p.subject_key,
-            "kind": p.subject_kind,
-            "code": p.code,
-            "name": p.current_name,
-            "legal_representative": p.legal_representative,
-            "region_code": p.region_code,
-            "industry": p.industry,
-            "entity_type": p.entity_type,
-            "registered_on": p.registered_on,
-            "status": p.status,
-            "registered_capital_wan": p.registered_capital_wan,
-            "provisional": p.provisional,
+            "name": n.name,
+            "name_key": normalise_name(n.name),
+            "name_type": n.type,
             "recorded_seq": seq,
-        },
-    )
-    conn.execute(
-        _INSERT_NAMES,
-        [
-            {
-                "subject_key": p.subject_key,
-                "name": n.name,
-                "name_key": normalise_name(n.name),
-                "name_type": n.type,
-                "recorded_seq": seq,
-            }
-            for n in p.names
-        ],
-    )
+        }
+        for n in p.names
+    ]
+
+
+def _insert_state(conn: Connection, seq: int, p: _SubjectState) -> None:
+    conn.execute(_INSERT_SUBJECT, _subject_row(seq, p))
+    conn.execute(_INSERT_NAMES, _name_rows(seq, p))
 
 
 def project_registered(conn: Connection, seq: int, payload: Payload) -> None:

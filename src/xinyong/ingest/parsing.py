@@ -1,0 +1,89 @@
+"""Parsing chunks of rows, in worker processes when the file is large enough to repay them.
+
+Parsing and validating a row (identifier checks, dates, name normalisation, HMAC of resident IDs)
+costs several times what storing it does, and it needs nothing from the database, so it is the
+part that scales across cores: workers parse chunks while the main process resolves and writes the
+chunk before. At most a few chunks are in flight, so memory stays flat whatever the file size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult, Pool
+
+from xinyong.codes import IdHasher
+from xinyong.ingest.readers import SheetRow
+from xinyong.ingest.rows import Draft, parse_record_row, parse_registry_row
+
+Parsed = Draft | list[str]
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    kind: str
+    headers: dict[str, str]  # header as written -> canonical field
+    hasher: IdHasher
+    today: dt.date
+
+
+def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
+    out: list[Parsed] = []
+    for row in rows:
+        cells = {ctx.headers[h]: v for h, v in row.cells.items() if h in ctx.headers}
+        if ctx.kind == "registry":
+            out.append(parse_registry_row(cells, ctx.headers))
+        else:
+            out.append(parse_record_row(ctx.kind, cells, ctx.headers, ctx.hasher, ctx.today))
+    return out
+
+
+_worker: ParseContext | None = None
+
+
+def _init_worker(ctx: ParseContext) -> None:
+    global _worker
+    _worker = ctx
+
+
+def _parse_in_worker(rows: list[SheetRow]) -> list[Parsed]:
+    assert _worker is not None
+    return parse_rows(_worker, rows)
+
+
+def default_workers() -> int:
+    """`XINYONG_INGEST_WORKERS`, else one fewer than the cores (the main process writes)."""
+    configured = os.environ.get("XINYONG_INGEST_WORKERS")
+    if configured is not None:
+        return max(0, int(configured))
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def parse_chunks(
+    ctx: ParseContext, chunks: Iterable[list[SheetRow]], workers: int
+) -> Iterator[tuple[list[SheetRow], list[Parsed]]]:
+    """Each chunk with its parse results, in order. `workers == 0` parses in this process."""
+    if workers <= 0:
+        for chunk in chunks:
+            yield chunk, parse_rows(ctx, chunk)
+        return
+    # fork: workers start in milliseconds and inherit the loaded code; they never touch the
+    # database connections they inherit and leave with os._exit, so those stay intact.
+    pool: Pool = mp.get_context("fork").Pool(workers, _init_worker, (ctx,))
+    window: deque[tuple[list[SheetRow], AsyncResult[list[Parsed]]]] = deque()
+    try:
+        for chunk in chunks:
+            window.append((chunk, pool.apply_async(_parse_in_worker, (chunk,))))
+            if len(window) > 2 * workers:
+                done, result = window.popleft()
+                yield done, result.get()
+        while window:
+            done, result = window.popleft()
+            yield done, result.get()
+    finally:
+        pool.terminate()
+        pool.join()

@@ -1,0 +1,209 @@
+"""Subject and record resolution for a chunk of parsed rows: new, duplicate, or correction.
+
+The chunk's stored subjects and records are fetched up front in a few IN queries (a query per row
+would cost more than everything else the row needs), then each row is planned against them and
+against the rows before it in the same chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from xinyong.ingest.rows import Draft
+from xinyong.store.apply import Change
+from xinyong.store.changes import ChangeRejected, parse_payload
+from xinyong.store.journal import parse_json
+from xinyong.store.projections.batching import chunked
+from xinyong.store.schema import records, subject_names, subjects
+
+_SUBJECTS = select(subjects).where(
+    subjects.c.subject_key.in_(bindparam("keys", expanding=True)),
+    subjects.c.superseded_seq.is_(None),
+)
+_NAMES = (
+    select(subject_names.c.subject_key, subject_names.c.name, subject_names.c.name_type)
+    .where(
+        subject_names.c.subject_key.in_(bindparam("keys", expanding=True)),
+        subject_names.c.superseded_seq.is_(None),
+    )
+    .order_by(subject_names.c.id)
+)
+_RECORDS = select(records).where(
+    records.c.source == bindparam("source"),
+    records.c.kind == bindparam("kind"),
+    records.c.doc_no.in_(bindparam("docs", expanding=True)),
+    records.c.superseded_seq.is_(None),
+)
+
+# Differences in these keys do not make a resubmitted row a correction.
+_NOT_CONTENT = {"origin", "reason", "severity"}
+
+
+def same_content(stored: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Equal in every stated field; a None in the draft and a missing key are the same thing."""
+    keys = (set(stored) | set(new)) - _NOT_CONTENT
+    return all(stored.get(k) == new.get(k) for k in keys)
+
+
+class Resolver:
+    """Plans the changes for a chunk's rows against the registry and against each other."""
+
+    def __init__(self, conn: Connection, source: str, kind: str) -> None:
+        self.conn = conn
+        self.source = source
+        self.kind = kind
+        self.subjects: dict[str, dict[str, Any] | None] = {}  # key -> state (None: not there)
+        self.records: dict[str, dict[str, Any] | None] = {}  # doc_no -> content
+
+    def prefetch(self, drafts: Sequence[Draft]) -> None:
+        keys = [k for k in {d.subject.key for d in drafts} if k not in self.subjects]
+        for part in chunked(keys):
+            found = {r.subject_key: r for r in self.conn.execute(_SUBJECTS, {"keys": part})}
+            names: dict[str, list[dict[str, str]]] = {}
+            if found:
+                for n in self.conn.execute(_NAMES, {"keys": list(found)}):
+                    names.setdefault(n.subject_key, []).append(
+                        {"name": n.name, "type": n.name_type}
+                    )
+            for key in part:
+                row = found.get(key)
+                self.subjects[key] = None if row is None else _subject_state(row, names[key])
+        if self.kind == "registry":
+            return
+        docs = [d for d in {d.payload["doc_no"] for d in drafts} if d not in self.records]
+        for part in chunked(docs):
+            params = {"source": self.source, "kind": self.kind, "docs": part}
+            found_docs = {r.doc_no: _record_content(r) for r in self.conn.execute(_RECORDS, params)}
+            for doc in part:
+                self.records[doc] = found_docs.get(doc)
+
+    def plan(self, draft: Draft, origin: dict[str, Any], changes: list[Change]) -> str:
+        """Append this row's changes, each validated as the apply path will validate it
+        (ChangeRejected names every reason), and say what the row amounts to."""
+        planned: list[Change] = []
+        # Planning touches at most this row's subject and document; keep them to undo.
+        skey, doc = draft.subject.key, draft.payload.get("doc_no", "")
+        before = (
+            skey in self.subjects,
+            self.subjects.get(skey),
+            doc in self.records,
+            self.records.get(doc),
+        )
+        try:
+            if self.kind == "registry":
+                outcome = self._plan_subject(draft, origin, planned)
+            else:
+                outcome = self._plan_record(draft, origin, planned)
+            typed = [
+                Change.of(parse_payload(c.kind, c.payload))  # type: ignore[arg-type]
+                for c in planned
+            ]
+        except ChangeRejected:
+            _restore(self.subjects, skey, before[0], before[1])
+            _restore(self.records, doc, before[2], before[3])
+            raise
+        changes.extend(typed)
+        return outcome
+
+    def _plan_subject(self, draft: Draft, origin: dict[str, Any], changes: list[Change]) -> str:
+        new = draft.payload
+        stored = self.subjects.get(draft.subject.key)
+        if stored is None:
+            changes.append(Change("subject.registered", new))
+            self.subjects[draft.subject.key] = new
+            return "accepted"
+        if same_content(stored, new):
+            return "duplicate"
+        # A changed current name is kept as a former name: searches by the old name still find
+        # it. A provisional subject's name is only how some record spelled it, so it is kept as
+        # an alternative name instead: the registry never said it was ever the official name.
+        old_current = next(n["name"] for n in stored["names"] if n["type"] == "current")
+        names = list(new["names"])
+        if old_current != draft.subject.name and all(n["name"] != old_current for n in names):
+            kept = "alternative" if stored["provisional"] else "former"
+            names.append({"name": old_current, "type": kept})
+        amended = {**new, "names": names}
+        if same_content(stored, amended):
+            return "duplicate"
+        where = f"{origin['file']} row {origin['row']}"
+        why = "confirmed by the registry" if stored["provisional"] else "registry update"
+        changes.append(Change("subject.amended", {**amended, "reason": f"{why} ({where})"}))
+        self.subjects[draft.subject.key] = amended
+        return "corrected"
+
+    def _ensure_subject(self, draft: Draft, changes: list[Change]) -> None:
+        ref = draft.subject
+        if self.subjects.get(ref.key) is not None:
+            return
+        # A valid code the registry has not seen yet: create the subject, marked provisional for
+        # organisations until the registry file confirms it. Persons have no registry to wait for.
+        payload = {
+            "subject_key": ref.key,
+            "subject_kind": ref.kind,
+            "code": ref.code,
+            "names": [{"name": ref.name, "type": "current"}],
+            "status": "active" if ref.kind == "organisation" else "unknown",
+            "provisional": ref.kind == "organisation",
+        }
+        changes.append(Change("subject.registered", payload))
+        self.subjects[ref.key] = payload
+
+    def _plan_record(self, draft: Draft, origin: dict[str, Any], changes: list[Change]) -> str:
+        doc_no = draft.payload["doc_no"]
+        content = {**draft.payload, "source": self.source}
+        stored = self.records.get(doc_no)
+        if stored is not None and same_content(stored, content):
+            return "duplicate"
+        self._ensure_subject(draft, changes)
+        payload = {**content, "origin": origin}
+        self.records[doc_no] = content
+        if stored is None:
+            changes.append(Change("record.added", payload))
+            return "accepted"
+        where = f"{origin['file']} row {origin['row']}"
+        reason = f"resubmitted with changes ({where})"
+        changes.append(Change("record.corrected", {**payload, "reason": reason}))
+        return "corrected"
+
+
+def _restore(cache: dict[str, Any], key: str, present: bool, value: Any) -> None:
+    if present:
+        cache[key] = value
+    else:
+        cache.pop(key, None)
+
+
+def _subject_state(row: Any, names: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "subject_key": row.subject_key,
+        "subject_kind": row.kind,
+        "code": row.code,
+        "names": names,
+        "legal_representative": row.legal_representative,
+        "region_code": row.region_code,
+        "industry": row.industry,
+        "entity_type": row.entity_type,
+        "registered_on": row.registered_on.isoformat() if row.registered_on else None,
+        "status": row.status,
+        "registered_capital_wan": row.registered_capital_wan,
+        "provisional": bool(row.provisional),
+    }
+
+
+def _record_content(row: Any) -> dict[str, Any]:
+    return {
+        "source": row.source,
+        "record_kind": row.kind,
+        "doc_no": row.doc_no,
+        "subject_key": row.subject_key,
+        "party_name": row.party_name,
+        "decision_date": row.decision_date.isoformat(),
+        "in_force_from": row.in_force_from.isoformat(),
+        "in_force_to": row.in_force_to.isoformat() if row.in_force_to else None,
+        "authority": row.authority,
+        "legal_basis": row.legal_basis,
+        "fields": parse_json(row.fields),
+    }

@@ -1,0 +1,32 @@
+"""Quarantine entries get a fingerprint (a rerun never files the same row twice) and a closing.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-27
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("quarantine") as batch:
+        batch.add_column(sa.Column("fingerprint", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("closed_at", sa.String(32), nullable=True))
+        batch.add_column(sa.Column("closed_reason", sa.Text, nullable=True))
+    op.create_index("ix_quarantine_fingerprint_status", "quarantine", ["fingerprint", "status"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_quarantine_fingerprint_status", "quarantine")
+    with op.batch_alter_table("quarantine") as batch:
+        batch.drop_column("closed_reason")
+        batch.drop_column("closed_at")
+        batch.drop_column("fingerprint")
