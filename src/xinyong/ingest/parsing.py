@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 
 from xinyong.codes import IdHasher
+from xinyong.ingest.mapping import header_key, load_mapping
 from xinyong.ingest.readers import SheetRow
 from xinyong.ingest.rows import Draft, parse_record_row, parse_registry_row
 
@@ -33,8 +34,20 @@ class ParseContext:
 
 def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
     out: list[Parsed] = []
+    by_header = load_mapping(ctx.kind).by_header
+    resolved: dict[str, str | None] = dict(ctx.headers)
     for row in rows:
-        cells = {ctx.headers[h]: v for h, v in row.cells.items() if h in ctx.headers}
+        if row.problem is not None:
+            out.append([row.problem])
+            continue
+        cells: dict[str, str] = {}
+        for header, value in row.cells.items():
+            # JSON Lines objects may name fields the first lines did not; map those too.
+            if header not in resolved:
+                resolved[header] = by_header.get(header_key(header))
+            name = resolved[header]
+            if name is not None and name not in cells:
+                cells[name] = value
         if ctx.kind == "registry":
             out.append(parse_registry_row(cells, ctx.headers))
         else:

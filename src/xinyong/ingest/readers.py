@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import itertools
+import json
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,9 @@ class UnreadableFile(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SheetRow:
-    row: int  # 1-based row number in the sheet
+    row: int  # 1-based row number in the sheet (line number in JSON Lines)
     cells: dict[str, str]  # header as written -> cell text
+    problem: str | None = None  # set when the row cannot even be split into cells
 
 
 @dataclass
@@ -44,8 +46,9 @@ class SheetTable:
     file: str
     sheet: str | None
     headers: list[str]
-    header_row: int  # 1-based
+    header_row: int  # 1-based; 0 for JSON Lines, whose every line names its fields
     encoding: str | None = None
+    format: str = "csv"  # csv | xlsx | jsonl: how an export writes rows back
 
     def _cells(self, cells: list[str]) -> dict[str, str]:
         row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(self.headers)}
@@ -55,6 +58,9 @@ class SheetTable:
         return row
 
     def rows(self) -> Iterator[SheetRow]:
+        if self.format == "jsonl":
+            yield from _jsonl_rows(Path(self.file), self.encoding)
+            return
         raw = _raw_rows(Path(self.file), self.sheet, self.encoding)
         try:
             number = 0
@@ -129,7 +135,8 @@ def _probe(path: Path, sheet: str | None, encoding: str | None) -> SheetTable:
     if index is None:
         where = f"sheet {sheet!r} of {path}" if sheet else str(path)
         raise UnreadableFile(f"{where}: no header row with known column names in the first rows")
-    return SheetTable(str(path), sheet, unique_headers(head[index]), index + 1, encoding)
+    fmt = "csv" if sheet is None else "xlsx"
+    return SheetTable(str(path), sheet, unique_headers(head[index]), index + 1, encoding, fmt)
 
 
 def detect_encoding(path: Path) -> str:
@@ -186,4 +193,55 @@ def read_tables(path: Path, encoding: str | None = None) -> list[SheetTable]:
         return read_workbook(path)
     if suffix in (".csv", ".txt"):
         return read_csv(path, encoding)
-    raise UnreadableFile(f"{path}: unsupported file type {suffix!r} (use CSV or XLSX)")
+    if suffix in (".jsonl", ".ndjson"):
+        return read_jsonl(path, encoding)
+    raise UnreadableFile(
+        f"{path}: unsupported file type {suffix!r} (use CSV, XLSX/XLS or JSON Lines)"
+    )
+
+
+def _jsonl_cells(obj: dict[str, Any]) -> dict[str, str]:
+    return {
+        str(k): (
+            ""
+            if v is None
+            else cell_text(v)
+            if not isinstance(v, (dict, list))
+            else json.dumps(v, ensure_ascii=False)
+        )
+        for k, v in obj.items()
+    }
+
+
+def _jsonl_rows(path: Path, encoding: str | None) -> Iterator[SheetRow]:
+    """Each line one object; a line that is not one is still a row, kept with its problem."""
+    with path.open(encoding=encoding or "utf-8-sig") as fh:
+        for number, line in enumerate(fh, start=1):
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield SheetRow(number, {"line": text}, f"line {number} is not JSON ({exc.msg})")
+                continue
+            if not isinstance(obj, dict):
+                yield SheetRow(number, {"line": text}, f"line {number} is not a JSON object")
+                continue
+            yield SheetRow(number, _jsonl_cells(obj))
+
+
+def read_jsonl(path: Path, encoding: str | None = None) -> list[SheetTable]:
+    """JSON Lines: the fields are the union of the keys of the first objects."""
+    enc = encoding or detect_encoding(path)
+    keys: dict[str, None] = {}
+    try:
+        for row in itertools.islice(_jsonl_rows(path, enc), HEADER_SCAN_ROWS):
+            if row.problem is None:
+                keys.update(dict.fromkeys(row.cells))
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UnreadableFile(f"{path}: cannot be read as {enc} text ({exc})") from None
+    known = all_header_keys()
+    if not any(header_key(k) in known for k in keys):
+        raise UnreadableFile(f"{path}: no known field names in the first objects")
+    return [SheetTable(str(path), None, list(keys), 0, enc, "jsonl")]
