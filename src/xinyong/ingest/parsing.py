@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 
+from xinyong.catalogue import Catalogue
 from xinyong.codes import IdHasher
 from xinyong.ingest.mapping import header_key, load_mapping
 from xinyong.ingest.readers import SheetRow
@@ -30,6 +31,7 @@ class ParseContext:
     headers: dict[str, str]  # header as written -> canonical field
     hasher: IdHasher
     today: dt.date
+    catalogue: Catalogue | None = None  # record kinds: severity rules and publicity windows
 
 
 def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
@@ -51,7 +53,9 @@ def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
         if ctx.kind == "registry":
             out.append(parse_registry_row(cells, ctx.headers))
         else:
-            out.append(parse_record_row(ctx.kind, cells, ctx.headers, ctx.hasher, ctx.today))
+            out.append(
+                parse_record_row(ctx.kind, cells, ctx.headers, ctx.hasher, ctx.today, ctx.catalogue)
+            )
     return out
 
 

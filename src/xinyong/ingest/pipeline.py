@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, update
 
+from xinyong.catalogue import Catalogue, load_catalogue
 from xinyong.codes import IdHasher
 from xinyong.ingest import quarantine as q
 from xinyong.ingest.mapping import detect_kind, load_mapping
@@ -91,6 +92,7 @@ def ingest_files(
     progress: Progress | None = None,
     workers: int | None = None,
     today: dt.date | None = None,
+    catalogue: Catalogue | None = None,
 ) -> IngestSummary:
     """Ingest files from one source agency; UnreadableFile when a file cannot be read at all
     (then nothing is written), ValueError for a malformed source code or unknown kind."""
@@ -100,7 +102,13 @@ def ingest_files(
             "'.', '_' or '-' (for example 'samr' or 'samr.330100')"
         )
     summary = IngestSummary(batch=uuid.uuid4().hex)
+    catalogue = catalogue or load_catalogue()
     tables = _open_all(paths, kind, encoding)  # fail before writing anything if any is unreadable
+    for _, table_kind in tables:
+        if table_kind != "registry" and table_kind not in catalogue.record_kinds:
+            raise ValueError(
+                f"the catalogue in {catalogue.folder} has no record kind {table_kind!r}"
+            )
     job = _Job(engine, source, actor, hasher, q.QuarantineCipher(hasher), summary)
     with writing(engine) as conn:
         conn.execute(
@@ -126,7 +134,8 @@ def ingest_files(
             if workers is not None
             else (default_workers() if size >= PARALLEL_MIN_BYTES else 0)
         )
-        ctx = ParseContext(table_kind, load_mapping(table_kind).resolve(table.headers), hasher, day)
+        headers = load_mapping(table_kind).resolve(table.headers)
+        ctx = ParseContext(table_kind, headers, hasher, day, catalogue)
         for chunk, parsed in parse_chunks(ctx, _chunks(table, summary), count):
             _ingest_chunk(job, table, table_kind, chunk, parsed)
             if progress:

@@ -39,7 +39,7 @@ _RECORDS = select(records).where(
 )
 
 # Differences in these keys do not make a resubmitted row a correction.
-_NOT_CONTENT = {"origin", "reason", "severity"}
+_NOT_CONTENT = {"origin", "reason", "severity", "severity_rule"}
 
 
 def same_content(stored: dict[str, Any], new: dict[str, Any]) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from xinyong.catalogue import Catalogue, classify
 from xinyong.codes import (
     CodeError,
     IdHasher,
@@ -227,7 +228,10 @@ def parse_record_row(
     headers: dict[str, str],
     hasher: IdHasher,
     today: dt.date | None = None,
+    catalogue: Catalogue | None = None,
 ) -> Draft | list[str]:
+    """The catalogue's record kind in force on the decision date sets the severity and, for a
+    penalty file without 公示截止期, how long the record stays public."""
     why = Reasons(headers)
     today = today or today_cst()
     subject = _party(cells, why, hasher)
@@ -255,8 +259,6 @@ def parse_record_row(
         end = _date(cells, "publicity_end", why, required=False)
         if decision and end and end < decision:
             why.add("publicity_end", f"{end} is before the decision date {decision}")
-        if decision and end is None:
-            end = _add_years(decision, DEFAULT_PENALTY_PUBLICITY_YEARS)
     else:
         start = _date(cells, "valid_from", why, required=False) or decision
         end = _date(cells, "valid_to", why, required=False)
@@ -270,6 +272,13 @@ def parse_record_row(
         fields["party_id_masked"] = subject.code
     if why.items or subject is None or decision is None or start is None:
         return why.items
+    record_kind = catalogue.record_kind(kind, decision) if catalogue is not None else None
+    severity = classify(record_kind, fields) if record_kind is not None else None
+    if kind == "penalty" and end is None:
+        if record_kind is not None and severity is not None:
+            end = decision + dt.timedelta(days=record_kind.publicity[severity.level].max_days)
+        else:
+            end = _add_years(decision, DEFAULT_PENALTY_PUBLICITY_YEARS)
     payload: dict[str, Any] = {
         "record_kind": kind,
         "doc_no": doc_no,
@@ -282,6 +291,9 @@ def parse_record_row(
         "legal_basis": _get(cells, "legal_basis") or None,
         "fields": {k: v for k, v in fields.items() if v is not None},
     }
+    if severity is not None:
+        payload["severity"] = severity.level
+        payload["severity_rule"] = severity.because
     return Draft(subject, payload)
 
 

@@ -102,6 +102,7 @@ class _RecordState(Payload):
     in_force_from: dt.date
     in_force_to: dt.date | None = None
     severity: str | None = None
+    severity_rule: str | None = None
     authority: str | None = None
     legal_basis: str | None = None
     fields: dict[str, str | None] = Field(default_factory=dict)

@@ -45,6 +45,7 @@ class RecordView:
     in_force_from: dt.date
     in_force_to: dt.date | None
     severity: str | None
+    severity_rule: str | None
     authority: str | None
     legal_basis: str | None
     fields: dict[str, Any]
@@ -159,6 +160,7 @@ def record_view(r: Row[Any]) -> RecordView:
         in_force_from=r.in_force_from,
         in_force_to=r.in_force_to,
         severity=r.severity,
+        severity_rule=r.severity_rule,
         authority=r.authority,
         legal_basis=r.legal_basis,
         fields=parse_json(r.fields),

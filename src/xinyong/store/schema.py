@@ -125,6 +125,7 @@ records = Table(
     Column("in_force_from", Date, nullable=False),
     Column("in_force_to", Date, nullable=True),
     Column("severity", String(16), nullable=True),
+    Column("severity_rule", Text, nullable=True),  # the catalogue rule that set the severity
     Column("authority", Text, nullable=True),
     Column("legal_basis", Text, nullable=True),
     Column("fields", Text, nullable=False),  # canonical JSON of every normalised field

@@ -62,7 +62,8 @@ class Record(BaseModel):
     decision_date: dt.date
     in_force_from: dt.date
     in_force_to: dt.date | None
-    severity: str | None
+    severity: str | None = Field(description="minor | general | serious, by the catalogue's rules")
+    severity_rule: str | None = Field(description="the catalogue rule that set the severity")
     authority: str | None
     legal_basis: str | None
     fields: dict[str, Any]
@@ -116,6 +117,7 @@ class SubjectDetail(BaseModel):
                     in_force_from=r.in_force_from,
                     in_force_to=r.in_force_to,
                     severity=r.severity,
+                    severity_rule=r.severity_rule,
                     authority=r.authority,
                     legal_basis=r.legal_basis,
                     fields=r.fields,

@@ -74,6 +74,7 @@ def _row(record_id: int, seq: int, p: _RecordState) -> dict[str, Any]:
         "in_force_from": p.in_force_from,
         "in_force_to": p.in_force_to,
         "severity": p.severity,
+        "severity_rule": p.severity_rule,
         "authority": p.authority,
         "legal_basis": p.legal_basis,
         "fields": canonical_json(p.fields),

@@ -1,4 +1,5 @@
-"""Quarantine entries get a fingerprint (a rerun never files the same row twice) and a closing.
+"""Quarantine entries get a fingerprint (a rerun never files the same row twice) and a closing;
+records say which catalogue rule set their severity.
 
 Revision ID: 0003
 Revises: 0002
@@ -17,6 +18,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Which catalogue rule set a record's severity: the explanation chain needs it.
+    with op.batch_alter_table("records") as batch:
+        batch.add_column(sa.Column("severity_rule", sa.Text, nullable=True))
     with op.batch_alter_table("quarantine") as batch:
         batch.add_column(sa.Column("fingerprint", sa.String(64), nullable=True))
         batch.add_column(sa.Column("closed_at", sa.String(32), nullable=True))
@@ -30,3 +34,5 @@ def downgrade() -> None:
         batch.drop_column("closed_reason")
         batch.drop_column("closed_at")
         batch.drop_column("fingerprint")
+    with op.batch_alter_table("records") as batch:
+        batch.drop_column("severity_rule")
