@@ -32,6 +32,7 @@ class ParseContext:
     hasher: IdHasher
     today: dt.date
     catalogue: Catalogue | None = None  # record kinds: severity rules and publicity windows
+    legacy: frozenset[str] = frozenset()  # failing USCCs an officer accepted as issued
 
 
 def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
@@ -54,7 +55,15 @@ def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
             out.append(parse_registry_row(cells, ctx.headers))
         else:
             out.append(
-                parse_record_row(ctx.kind, cells, ctx.headers, ctx.hasher, ctx.today, ctx.catalogue)
+                parse_record_row(
+                    ctx.kind,
+                    cells,
+                    ctx.headers,
+                    ctx.hasher,
+                    ctx.today,
+                    ctx.catalogue,
+                    ctx.legacy,
+                )
             )
     return out
 

@@ -26,12 +26,13 @@ from xinyong.ingest import quarantine as q
 from xinyong.ingest.mapping import detect_kind, load_mapping
 from xinyong.ingest.parsing import ParseContext, Parsed, default_workers, parse_chunks
 from xinyong.ingest.readers import SheetRow, SheetTable, UnreadableFile, read_tables
-from xinyong.ingest.resolve import Resolver
+from xinyong.ingest.resolve import NeedsReview, Resolver
 from xinyong.store.apply import Change, apply_changes
 from xinyong.store.changes import ChangeRejected
 from xinyong.store.db import writing
 from xinyong.store.journal import canonical_json
 from xinyong.store.projections.agencies import exists as agency_exists
+from xinyong.store.projections.legacy import accepted as accepted_legacy_codes
 from xinyong.store.projections.records import current_id
 from xinyong.store.schema import ingest_batches
 from xinyong.timeutil import today_cst, utc_stamp
@@ -126,6 +127,8 @@ def ingest_files(
             register = Change("agency.registered", {"code": source, "name": source})
             apply_changes(conn, [register], actor=actor)
     day = today or today_cst()
+    with job.engine.connect() as conn:
+        legacy = accepted_legacy_codes(conn)
     for table, table_kind in tables:
         summary.kinds[table.file] = table_kind
         size = Path(table.file).stat().st_size
@@ -135,7 +138,7 @@ def ingest_files(
             else (default_workers() if size >= PARALLEL_MIN_BYTES else 0)
         )
         headers = load_mapping(table_kind).resolve(table.headers)
-        ctx = ParseContext(table_kind, headers, hasher, day, catalogue)
+        ctx = ParseContext(table_kind, headers, hasher, day, catalogue, legacy)
         for chunk, parsed in parse_chunks(ctx, _chunks(table, summary), count):
             _ingest_chunk(job, table, table_kind, chunk, parsed)
             if progress:
@@ -247,6 +250,11 @@ def _process(
             outcome = resolver.plan(draft, origin, changes)
         except ChangeRejected as exc:  # a payload the apply path would refuse: keep the row
             rejects.append(q.Reject(kind, table.file, table.sheet, row.row, row.cells, exc.reasons))
+            continue
+        except NeedsReview as exc:  # several subjects could be meant: an officer chooses
+            rejects.append(
+                q.Reject(kind, table.file, table.sheet, row.row, row.cells, exc.reasons, "review")
+            )
             continue
         counter = _COUNTER[outcome]
         setattr(summary, counter, getattr(summary, counter) + 1)

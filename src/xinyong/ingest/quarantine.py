@@ -56,6 +56,7 @@ class Reject:
     row: int
     cells: dict[str, str]
     reasons: list[str]
+    status: str = "open"  # open (fix and resubmit) | review (an officer must decide)
 
     def fingerprint(self, source: str) -> str:
         basis = canonical_json(
@@ -64,8 +65,10 @@ class Reject:
         return hashlib.sha256(basis.encode()).hexdigest()
 
 
+WAITING = ("open", "review")
 _OPEN_FINGERPRINTS = select(quarantine.c.fingerprint).where(
-    quarantine.c.fingerprint.in_(bindparam("fps", expanding=True)), quarantine.c.status == "open"
+    quarantine.c.fingerprint.in_(bindparam("fps", expanding=True)),
+    quarantine.c.status.in_(WAITING),
 )
 
 
@@ -97,7 +100,7 @@ def file_rejects(
                 "row": reject.row,
                 "reasons": canonical_json(reject.reasons),
                 "data": cipher.seal(reject.cells),
-                "status": "open",
+                "status": reject.status,
                 "created_at": now,
                 "fingerprint": fp,
             }
@@ -110,7 +113,7 @@ def close(conn: Connection, entry_id: int, record_id: int | None, reason: str) -
     """Close an open entry, linked to the record that replaced it; False if it was not open."""
     result = conn.execute(
         update(quarantine)
-        .where(quarantine.c.id == entry_id, quarantine.c.status == "open")
+        .where(quarantine.c.id == entry_id, quarantine.c.status.in_(WAITING))
         .values(
             status="closed",
             resolved_record_id=record_id,

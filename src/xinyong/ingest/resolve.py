@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from xinyong.ingest.rows import Draft
+from xinyong.codes import normalise_name
+from xinyong.ingest.rows import Draft, SubjectRef
 from xinyong.store.apply import Change
 from xinyong.store.changes import ChangeRejected, parse_payload
 from xinyong.store.journal import parse_json
@@ -31,6 +32,20 @@ _NAMES = (
     )
     .order_by(subject_names.c.id)
 )
+_BY_ORG = select(subjects.c.org_code, subjects.c.subject_key, subjects.c.code).where(
+    subjects.c.org_code.in_(bindparam("orgs", expanding=True)),
+    subjects.c.superseded_seq.is_(None),
+)
+_BY_NAME = (
+    select(subject_names.c.name_key, subjects.c.subject_key, subjects.c.code)
+    .join(subjects, subjects.c.subject_key == subject_names.c.subject_key)
+    .where(
+        subject_names.c.name_key.in_(bindparam("names", expanding=True)),
+        subject_names.c.superseded_seq.is_(None),
+        subjects.c.superseded_seq.is_(None),
+        subjects.c.kind == "organisation",
+    )
+)
 _RECORDS = select(records).where(
     records.c.source == bindparam("source"),
     records.c.kind == bindparam("kind"),
@@ -48,6 +63,15 @@ def same_content(stored: dict[str, Any], new: dict[str, Any]) -> bool:
     return all(stored.get(k) == new.get(k) for k in keys)
 
 
+class NeedsReview(Exception):
+    """A row whose subject could be any of several: an officer decides, the registry never
+    guesses."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__("; ".join(reasons))
+
+
 class Resolver:
     """Plans the changes for a chunk's rows against the registry and against each other."""
 
@@ -57,9 +81,59 @@ class Resolver:
         self.kind = kind
         self.subjects: dict[str, dict[str, Any] | None] = {}  # key -> state (None: not there)
         self.records: dict[str, dict[str, Any] | None] = {}  # doc_no -> content
+        self.by_org_code: dict[str, list[tuple[str, str]]] = {}  # org code -> [(key, code)]
+        self.by_name: dict[str, list[tuple[str, str]]] = {}  # name key -> [(key, code)]
+
+    def _prefetch_identities(self, drafts: Sequence[Draft]) -> None:
+        """Subjects for rows that gave an old organisation code or only a name."""
+        orgs = {d.subject.org_code for d in drafts if not d.subject.resolved and d.subject.org_code}
+        names = {
+            normalise_name(d.subject.name)
+            for d in drafts
+            if not d.subject.resolved and not d.subject.org_code
+        }
+        for part in chunked(sorted(orgs - set(self.by_org_code))):
+            for code in part:
+                self.by_org_code[code] = []
+            for r in self.conn.execute(_BY_ORG, {"orgs": part}):
+                self.by_org_code[r.org_code].append((r.subject_key, r.code))
+        for part in chunked(sorted(names - set(self.by_name))):
+            for key in part:
+                self.by_name[key] = []
+            for r in self.conn.execute(_BY_NAME, {"names": part}):
+                found = self.by_name[r.name_key]
+                if (r.subject_key, r.code) not in found:
+                    found.append((r.subject_key, r.code))
+
+    def identify(self, draft: Draft) -> Draft:
+        """The draft with its subject found by organisation code or exact name; ChangeRejected
+        when nothing matches, NeedsReview when several do."""
+        ref = draft.subject
+        if ref.resolved:
+            return draft
+        if ref.org_code:
+            found = self.by_org_code.get(ref.org_code, [])
+            what = f"organisation code {ref.org_code}"
+        else:
+            found = self.by_name.get(normalise_name(ref.name), [])
+            what = f"the name {ref.name!r} (no code given)"
+        if not found:
+            raise ChangeRejected("record", [f"no subject in the registry matches {what}"])
+        if len(found) > 1:
+            codes = ", ".join(code for _, code in found[:10])
+            raise NeedsReview(
+                [f"{len(found)} subjects match {what}: {codes}; an officer must choose"]
+            )
+        key, code = found[0]
+        # Found in the registry, so it exists: no provisional subject may be created for it.
+        self.subjects.setdefault(key, {"subject_key": key, "names": []})
+        subject = SubjectRef(key, "organisation", code, ref.name)
+        return Draft(subject, {**draft.payload, "subject_key": key})
 
     def prefetch(self, drafts: Sequence[Draft]) -> None:
-        keys = [k for k in {d.subject.key for d in drafts} if k not in self.subjects]
+        self._prefetch_identities(drafts)
+        wanted = {d.subject.key for d in drafts if d.subject.resolved}
+        keys = [k for k in wanted if k not in self.subjects]
         for part in chunked(keys):
             found = {r.subject_key: r for r in self.conn.execute(_SUBJECTS, {"keys": part})}
             names: dict[str, list[dict[str, str]]] = {}
@@ -93,6 +167,7 @@ class Resolver:
             self.records.get(doc),
         )
         try:
+            draft = self.identify(draft)
             if self.kind == "registry":
                 outcome = self._plan_subject(draft, origin, planned)
             else:

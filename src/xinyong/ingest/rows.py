@@ -20,6 +20,8 @@ from xinyong.codes import (
     display_name,
     mask_id_like,
     mask_ric,
+    normalise_code,
+    org_code_expected_check,
     redact_ids,
     validate_ric,
     validate_uscc,
@@ -44,10 +46,15 @@ DEFAULT_PENALTY_PUBLICITY_YEARS = 3
 
 @dataclass(frozen=True, slots=True)
 class SubjectRef:
-    key: str
+    key: str  # empty when the row names no valid code: resolved later by org_code or name
     kind: str  # organisation | person
     code: str  # public form: USCC or masked resident ID
     name: str
+    org_code: str | None = None  # GB 11714 code given instead of a USCC
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.key)
 
 
 @dataclass
@@ -146,7 +153,12 @@ def parse_registry_row(cells: dict[str, str], headers: dict[str, str]) -> Draft 
     return Draft(SubjectRef(code, "organisation", code, name), payload)
 
 
-def _party(cells: dict[str, str], why: Reasons, hasher: IdHasher) -> SubjectRef | None:
+def _party(
+    cells: dict[str, str], why: Reasons, hasher: IdHasher, legacy: frozenset[str] = frozenset()
+) -> SubjectRef | None:
+    """The party a record is about. An organisation is named by its USCC; failing that (no code,
+    or the placeholder 00000000000000000X) by its old organisation code or, last, its exact
+    name — those are resolved against the registry later, never guessed."""
     name = display_name(_get(cells, "party_name"))
     if not name:
         why.add("party_name", "is required but empty")
@@ -168,12 +180,34 @@ def _party(cells: dict[str, str], why: Reasons, hasher: IdHasher) -> SubjectRef 
             return None
         return SubjectRef(hasher.digest(ric), "person", mask_ric(ric), name)
     if not raw_uscc:
+        raw_org = _get(cells, "org_code")
+        if raw_org:
+            org = _org_code(raw_org, why)
+            return SubjectRef("", "organisation", "", name, org) if org and name else None
+        if name and category != "person":
+            return SubjectRef("", "organisation", "", name)
         why.add("uscc", "is required for an organisation but empty")
         return None
-    code = _code(validate_uscc, raw_uscc, "uscc", why)
+    if normalise_code(raw_uscc) in legacy:  # an officer accepted this failing code as issued
+        code: str | None = normalise_code(raw_uscc)
+    else:
+        code = _code(validate_uscc, raw_uscc, "uscc", why)
     if code is None or not name:
         return None
     return SubjectRef(code, "organisation", code, name)
+
+
+def _org_code(raw: str, why: Reasons) -> str | None:
+    """A GB 11714 organisation code, `XXXXXXXX-X` or without the hyphen, check char verified."""
+    code = normalise_code(raw)
+    if len(code) != 9 or not code[:8].isalnum() or not code.isascii():
+        why.add("org_code", f"{raw!r}: should be 8 letters or digits and a check character")
+        return None
+    expected = org_code_expected_check(code[:8])
+    if code[8] != expected:
+        why.add("org_code", f"{raw!r}: check character should be {expected!r}, got {code[8]!r}")
+        return None
+    return code
 
 
 # Free-text fields copied into the record as given (personal ID numbers are handled separately).
@@ -229,12 +263,13 @@ def parse_record_row(
     hasher: IdHasher,
     today: dt.date | None = None,
     catalogue: Catalogue | None = None,
+    legacy: frozenset[str] = frozenset(),
 ) -> Draft | list[str]:
     """The catalogue's record kind in force on the decision date sets the severity and, for a
     penalty file without 公示截止期, how long the record stays public."""
     why = Reasons(headers)
     today = today or today_cst()
-    subject = _party(cells, why, hasher)
+    subject = _party(cells, why, hasher, legacy)
     doc_no = display_name(_get(cells, "decision_no"))
     if not doc_no:
         why.add("decision_no", "is required but empty")

@@ -126,9 +126,26 @@ class RecordCorrected(_RecordState):
     reason: str = Field(min_length=1)
 
 
+class LegacyCodeAccepted(Payload):
+    """An officer's deliberate acceptance of a USCC that fails its check character (or its
+    organisation-code check) as one really issued by a registration authority."""
+
+    kind: ClassVar[str] = "code.legacy_accepted"
+    code: str = Field(pattern=r"^[0-9A-Z]{18}$")
+    reason: str = Field(min_length=5)
+    quarantine_id: int | None = None
+
+
 PAYLOAD_TYPES: dict[str, type[Payload]] = {
     t.kind: t
-    for t in (AgencyRegistered, SubjectRegistered, SubjectAmended, RecordAdded, RecordCorrected)
+    for t in (
+        AgencyRegistered,
+        SubjectRegistered,
+        SubjectAmended,
+        RecordAdded,
+        RecordCorrected,
+        LegacyCodeAccepted,
+    )
 }
 
 

@@ -92,9 +92,12 @@ subjects = Table(
     Column("status", String(16), nullable=False),
     Column("registered_capital_wan", String(32), nullable=True),
     Column("provisional", Boolean, nullable=False, server_default=text("false")),
+    # Positions 9-17 of the USCC: the GB 11714 organisation code older records identify it by.
+    Column("org_code", String(9), nullable=True),
     *_versioned(),
     Index(None, "subject_key", "superseded_seq"),
     Index(None, "code", "superseded_seq"),
+    Index(None, "org_code", "superseded_seq"),
 )
 
 subject_names = Table(
@@ -196,6 +199,31 @@ quarantine = Table(
     Index(None, "fingerprint", "status"),
 )
 
+# USCCs that fail their check character but that an officer accepted as issued (FACTS.md §7:
+# some legacy-issued codes do not validate). Journaled: `code.legacy_accepted`.
+legacy_codes = Table(
+    "legacy_codes",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    *_versioned(),
+    Index(None, "code", "superseded_seq"),
+)
+
+# Every unmasked view of personal data (an export for the agency to fix its rows): who, when,
+# why. Not credit data, so not journaled; never updated.
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
 # Settings that travel with the database (the ID-key fingerprint, demo seeding state).
 registry_meta = Table(
     "registry_meta",
@@ -205,4 +233,11 @@ registry_meta = Table(
 )
 
 # Tables rebuilt from the journal; `replay` and `audit` compare exactly these.
-PROJECTIONS: tuple[Table, ...] = (agencies, subjects, subject_names, records, listings)
+PROJECTIONS: tuple[Table, ...] = (
+    agencies,
+    subjects,
+    subject_names,
+    records,
+    listings,
+    legacy_codes,
+)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from xinyong.store.changes import Payload
-from xinyong.store.projections import agencies, records, subjects
+from xinyong.store.projections import agencies, legacy, records, subjects
 
 
 @dataclass(frozen=True)
@@ -44,4 +44,5 @@ HANDLERS: dict[str, Handler] = {
         records.project_added_many,
     ),
     "record.corrected": Handler(records.check_corrected, records.project_corrected),
+    "code.legacy_accepted": Handler(legacy.check_accepted, legacy.project_accepted),
 }

@@ -77,8 +77,16 @@ def _subject_row(seq: int, p: _SubjectState) -> dict[str, Any]:
         "status": p.status,
         "registered_capital_wan": p.registered_capital_wan,
         "provisional": p.provisional,
+        "org_code": org_code(p),
         "recorded_seq": seq,
     }
+
+
+def org_code(p: _SubjectState) -> str | None:
+    """The GB 11714 organisation code inside an organisation's USCC (positions 9-17)."""
+    if p.subject_kind == "organisation" and len(p.subject_key) == 18:
+        return p.subject_key[8:17]
+    return None
 
 
 def _name_rows(seq: int, p: _SubjectState) -> list[dict[str, Any]]:
