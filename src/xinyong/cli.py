@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -26,9 +21,11 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import Engine
 
-from xinyong.codes import CodeError, IdHasher
+from xinyong import cli_common as common
+from xinyong.cli_common import DbOpt, JsonOpt
+from xinyong.cli_quarantine import app as quarantine_app
+from xinyong.codes import CodeError
 from xinyong.config import db_url, id_key_path
 
 app = typer.Typer(
@@ -40,54 +37,15 @@ app = typer.Typer(
 )
 subject_app = typer.Typer(help="Read one subject's file.", no_args_is_help=True)
 app.add_typer(subject_app, name="subject")
-out = Console()
-err = Console(stderr=True)
-
-DbOpt = Annotated[
-    str | None,
-    typer.Option("--db", help="database URL (else XINYONG_DB, else sqlite:///xinyong.db)"),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(code)
-
-
-def _emit_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-@contextmanager
-def _engine(db: str | None) -> Iterator[Engine]:
-    """The database, checked to be at the current schema; pooled connections closed on exit."""
-    from xinyong.store import make_engine
-    from xinyong.store.migrate import current_revision, head_revision
-
-    engine = make_engine(db_url(db))
-    try:
-        if current_revision(engine) != head_revision():
-            _fail(
-                f"the database at {db_url(db)} is not initialised or is out of date: "
-                "run `xinyong init`"
-            )
-        yield engine
-    finally:
-        engine.dispose()
-
-
-def _hasher(engine: Engine) -> IdHasher:
-    from xinyong.store.meta import KeyMismatch, open_hasher
-
-    try:
-        return open_hasher(engine, id_key_path())
-    except KeyMismatch as exc:
-        _fail(str(exc), 1)
-
-
-def _actor(actor: str | None) -> str:
-    return actor or f"operator:{getpass.getuser()}"
+app.add_typer(quarantine_app, name="quarantine")
+out, err = common.out, common.err
+_fail, _emit_json, _engine, _hasher, _actor = (
+    common.fail,
+    common.emit_json,
+    common.engine,
+    common.hasher,
+    common.actor,
+)
 
 
 @app.command()
@@ -217,7 +175,7 @@ def subject_show(
         _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", 2)
     with _engine(db) as engine, engine.connect() as conn:
         try:
-            readings = resolve_code(code, _hasher(engine))
+            readings = resolve_code(code, _hasher(engine), conn)
         except CodeError as exc:
             _fail("malformed code: " + "; ".join(exc.reasons), 2)
         try:

@@ -41,7 +41,7 @@ CHUNK_ROWS = 1000
 # Below this many bytes a worker pool costs more to start than it saves.
 PARALLEL_MIN_BYTES = 2_000_000
 AGENCY_CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
-QUARANTINE_ID = "quarantine_id"
+QUARANTINE_ID = q.QUARANTINE_ID
 
 __all__ = ["IngestSummary", "UnreadableFile", "ingest_files"]
 
@@ -102,30 +102,12 @@ def ingest_files(
             f"--source {source!r} is not an agency code: use lower-case letters, digits, "
             "'.', '_' or '-' (for example 'samr' or 'samr.330100')"
         )
-    summary = IngestSummary(batch=uuid.uuid4().hex)
     catalogue = catalogue or load_catalogue()
     tables = _open_all(paths, kind, encoding)  # fail before writing anything if any is unreadable
     for _, table_kind in tables:
-        if table_kind != "registry" and table_kind not in catalogue.record_kinds:
-            raise ValueError(
-                f"the catalogue in {catalogue.folder} has no record kind {table_kind!r}"
-            )
-    job = _Job(engine, source, actor, hasher, q.QuarantineCipher(hasher), summary)
-    with writing(engine) as conn:
-        conn.execute(
-            insert(ingest_batches).values(
-                id=summary.batch,
-                source=source,
-                actor=actor,
-                started_at=utc_stamp(),
-                status="running",
-                files=canonical_json([str(p) for p in paths]),
-                counts="{}",
-            )
-        )
-        if not agency_exists(conn, source):
-            register = Change("agency.registered", {"code": source, "name": source})
-            apply_changes(conn, [register], actor=actor)
+        _check_kind(catalogue, table_kind)
+    job = _start(engine, source, actor, hasher, [str(p) for p in paths])
+    summary = job.summary
     day = today or today_cst()
     with job.engine.connect() as conn:
         legacy = accepted_legacy_codes(conn)
@@ -144,14 +126,98 @@ def ingest_files(
             if progress:
                 progress(len(chunk))
     summary.files = len(paths)
+    _finish(job)
+    return summary
+
+
+def _check_kind(catalogue: Catalogue, kind: str) -> None:
+    if kind != "registry" and kind not in catalogue.record_kinds:
+        raise ValueError(f"the catalogue in {catalogue.folder} has no record kind {kind!r}")
+
+
+def _start(engine: Engine, source: str, actor: str, hasher: IdHasher, files: list[str]) -> _Job:
+    """Open a batch (and register a first-time source agency, journaled)."""
+    summary = IngestSummary(batch=uuid.uuid4().hex)
     with writing(engine) as conn:
         conn.execute(
-            update(ingest_batches)
-            .where(ingest_batches.c.id == summary.batch)
-            .values(
-                finished_at=utc_stamp(), status="finished", counts=canonical_json(summary.counts())
+            insert(ingest_batches).values(
+                id=summary.batch,
+                source=source,
+                actor=actor,
+                started_at=utc_stamp(),
+                status="running",
+                files=canonical_json(files),
+                counts="{}",
             )
         )
+        if not agency_exists(conn, source):
+            register = Change("agency.registered", {"code": source, "name": source})
+            apply_changes(conn, [register], actor=actor)
+    return _Job(engine, source, actor, hasher, q.QuarantineCipher(hasher), summary)
+
+
+def _finish(job: _Job) -> None:
+    with writing(job.engine) as conn:
+        conn.execute(
+            update(ingest_batches)
+            .where(ingest_batches.c.id == job.summary.batch)
+            .values(
+                finished_at=utc_stamp(),
+                status="finished",
+                counts=canonical_json(job.summary.counts()),
+            )
+        )
+
+
+def reprocess(
+    engine: Engine,
+    entries: Sequence[q.Entry],
+    *,
+    actor: str,
+    hasher: IdHasher,
+    overrides: dict[str, str] | None = None,
+    catalogue: Catalogue | None = None,
+    today: dt.date | None = None,
+) -> IngestSummary:
+    """Run quarantined rows through the pipeline again (after a fix, a legacy code accepted, an
+    officer's choice of subject). Rows that pass close their entry, linked to the record; rows
+    that still fail update their entry's reasons. `overrides` sets canonical fields (such as
+    `uscc`) on every row, as an officer's decision."""
+    catalogue = catalogue or load_catalogue()
+    by_group: dict[tuple[str, str | None, str, str | None], list[q.Entry]] = {}
+    for entry in entries:
+        if entry.kind is None:
+            raise ValueError(f"quarantine entry {entry.id} has no kind; ingest its file again")
+        _check_kind(catalogue, entry.kind)
+        by_group.setdefault((entry.source, entry.kind, entry.file, entry.sheet), []).append(entry)
+    summary = IngestSummary(batch="")
+    day = today or today_cst()
+    for (source, kind, file, sheet), group in by_group.items():
+        assert kind is not None
+        job = _start(engine, source, actor, hasher, [file])
+        with engine.connect() as conn:
+            legacy = accepted_legacy_codes(conn)
+        mapping = load_mapping(kind)
+        rows = []
+        for entry in group:
+            cells = dict(entry.data)
+            for field_name, value in (overrides or {}).items():
+                header = next(
+                    (h for h in cells if mapping.resolve([h]).get(h) == field_name),
+                    mapping.fields[field_name][0],
+                )
+                cells[header] = value
+            cells[QUARANTINE_ID] = str(entry.id)
+            rows.append(SheetRow(entry.row, cells))
+        headers = mapping.resolve(sorted({h for r in rows for h in r.cells}))
+        table = SheetTable(file, sheet, list(headers), 0)
+        ctx = ParseContext(kind, headers, hasher, day, catalogue, legacy)
+        for chunk, parsed in parse_chunks(ctx, [rows], 0):
+            _ingest_chunk(job, table, kind, chunk, parsed)
+        _finish(job)
+        for counter, count in job.summary.counts().items():
+            setattr(summary, counter, getattr(summary, counter) + count)
+        summary.batch = job.summary.batch
     return summary
 
 

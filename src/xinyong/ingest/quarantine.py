@@ -14,16 +14,16 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from xinyong.codes import IdHasher
+from xinyong.codes import IdHasher, redact_ids
 from xinyong.store.journal import canonical_json, parse_json
-from xinyong.store.schema import quarantine
+from xinyong.store.schema import access_log, quarantine
 from xinyong.timeutil import utc_stamp
 
 ENCRYPTED = "fernet:"
@@ -72,6 +72,16 @@ _OPEN_FINGERPRINTS = select(quarantine.c.fingerprint).where(
 )
 
 
+# Columns an export adds so that a fixed row finds its way back; never part of the row itself.
+QUARANTINE_ID = "quarantine_id"
+QUARANTINE_REASONS = "quarantine_reasons"
+EXPORT_COLUMNS = (QUARANTINE_ID, QUARANTINE_REASONS)
+
+
+def own_cells(cells: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in cells.items() if k not in EXPORT_COLUMNS}
+
+
 def file_rejects(
     conn: Connection,
     batch_id: str,
@@ -79,7 +89,15 @@ def file_rejects(
     rejects: Sequence[Reject],
     cipher: QuarantineCipher,
 ) -> None:
-    """Store rejects in the caller's transaction, skipping rows already waiting in quarantine."""
+    """Store rejects in the caller's transaction. A row that came back from an export (it
+    carries its quarantine_id) updates its own entry; a row already waiting is not filed twice."""
+    fresh: list[Reject] = []
+    for reject in rejects:
+        entry_id = reject.cells.get(QUARANTINE_ID, "").strip()
+        if entry_id.isdigit() and _refile(conn, int(entry_id), batch_id, reject, cipher):
+            continue
+        fresh.append(replace(reject, cells=own_cells(reject.cells)))
+    rejects = fresh
     if not rejects:
         return
     prints = [r.fingerprint(source) for r in rejects]
@@ -107,6 +125,139 @@ def file_rejects(
         )
     if rows:
         conn.execute(insert(quarantine), rows)
+
+
+def _refile(
+    conn: Connection, entry_id: int, batch_id: str, reject: Reject, cipher: QuarantineCipher
+) -> bool:
+    result = conn.execute(
+        update(quarantine)
+        .where(quarantine.c.id == entry_id, quarantine.c.status.in_(WAITING))
+        .values(
+            batch_id=batch_id,
+            reasons=canonical_json(reject.reasons),
+            data=cipher.seal(own_cells(reject.cells)),
+            status=reject.status,
+        )
+    )
+    return bool(result.rowcount)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A quarantine entry as officers see it: data decrypted, and resident IDs masked unless the
+    reader asked for the raw row with a stated purpose."""
+
+    id: int
+    batch: str
+    source: str
+    kind: str | None
+    file: str
+    sheet: str | None
+    row: int
+    reasons: list[str]
+    data: dict[str, str]
+    status: str
+    created_at: str
+    resolved_record_id: int | None
+    closed_at: str | None
+    closed_reason: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "reasons": self.reasons,
+            "data": self.data,
+            "status": self.status,
+            "source": self.source,
+            "kind": self.kind,
+            "batch": self.batch,
+            "created_at": self.created_at,
+            "resolved_record_id": self.resolved_record_id,
+            "closed_at": self.closed_at,
+            "closed_reason": self.closed_reason,
+        }
+
+
+def _entry(row: Any, cipher: QuarantineCipher, unmasked: bool) -> Entry:
+    data = cipher.open(row.data)
+    if not unmasked:
+        data = {k: redact_ids(v) for k, v in data.items()}
+    return Entry(
+        id=row.id,
+        batch=row.batch_id,
+        source=row.source,
+        kind=row.kind,
+        file=row.file,
+        sheet=row.sheet,
+        row=row.row,
+        reasons=parse_json(row.reasons),
+        data=data,
+        status=row.status,
+        created_at=row.created_at,
+        resolved_record_id=row.resolved_record_id,
+        closed_at=row.closed_at,
+        closed_reason=row.closed_reason,
+    )
+
+
+@dataclass(frozen=True)
+class Filter:
+    status: str = "waiting"  # waiting (open + review) | open | review | closed | all
+    source: str | None = None
+    batch: str | None = None
+    ids: tuple[int, ...] = ()
+
+    def where(self) -> list[Any]:
+        conds: list[Any] = []
+        if self.status == "waiting":
+            conds.append(quarantine.c.status.in_(WAITING))
+        elif self.status != "all":
+            conds.append(quarantine.c.status == self.status)
+        if self.source:
+            conds.append(quarantine.c.source == self.source)
+        if self.batch:
+            conds.append(quarantine.c.batch_id == self.batch)
+        if self.ids:
+            conds.append(quarantine.c.id.in_(self.ids))
+        return conds
+
+
+def list_entries(
+    conn: Connection,
+    cipher: QuarantineCipher,
+    flt: Filter,
+    *,
+    limit: int | None = 50,
+    after: int = 0,
+    unmasked: bool = False,
+) -> tuple[list[Entry], int]:
+    """Entries in id order after id `after`, and how many match in all."""
+    conds = flt.where()
+    total = conn.execute(select(func.count()).select_from(quarantine).where(*conds)).scalar_one()
+    query = select(quarantine).where(*conds, quarantine.c.id > after).order_by(quarantine.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    entries = [_entry(r, cipher, unmasked) for r in conn.execute(query)]
+    return entries, int(total)
+
+
+def log_access(conn: Connection, actor: str, action: str, purpose: str, detail: Any) -> None:
+    """Record an unmasked view of personal data (DESIGN.md invariant 7)."""
+    if len(purpose.strip()) < 5:
+        raise ValueError("say why the unmasked data is needed (--purpose, at least 5 characters)")
+    conn.execute(
+        insert(access_log).values(
+            at=utc_stamp(),
+            actor=actor,
+            action=action,
+            purpose=purpose.strip(),
+            detail=canonical_json(detail),
+        )
+    )
 
 
 def close(conn: Connection, entry_id: int, record_id: int | None, reason: str) -> bool:

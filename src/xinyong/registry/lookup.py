@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from xinyong.codes import (
     CodeError,
     IdHasher,
@@ -18,6 +20,7 @@ from xinyong.codes import (
     validate_ric,
     validate_uscc,
 )
+from xinyong.store.projections.legacy import is_accepted as is_accepted_legacy
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +30,11 @@ class ResolvedCode:
     public_code: str  # the USCC, or the masked resident ID
 
 
-def resolve_code(raw: str, hasher: IdHasher) -> list[ResolvedCode]:
+def resolve_code(raw: str, hasher: IdHasher, conn: Connection | None = None) -> list[ResolvedCode]:
     """Every valid reading of `raw` (organisation first); CodeError lists why it has none.
 
-    When a reading is a resident ID, only its masked form is ever put in a message.
+    With a connection, a code an officer accepted as a legacy code (it fails its check but was
+    really issued) reads as that organisation. A resident ID is only ever shown masked.
     """
     readings: list[ResolvedCode] = []
     uscc_error: CodeError | None = None
@@ -51,6 +55,9 @@ def resolve_code(raw: str, hasher: IdHasher) -> list[ResolvedCode]:
     if readings:
         return readings
     assert uscc_error is not None
+    legacy = normalise_code(raw)
+    if conn is not None and is_accepted_legacy(conn, legacy):  # only asked of failing codes
+        return [ResolvedCode(legacy, "organisation", legacy)]
     if ric_error is None:
         raise uscc_error
     reasons = [f"as a unified social credit code: {r}" for r in uscc_error.reasons]

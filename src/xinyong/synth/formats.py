@@ -21,6 +21,14 @@ def wan(yuan: int) -> str:
     return f"{whole}.{rest:04d}".rstrip("0")
 
 
+def yuan_of(text: str) -> int:
+    """The inverse of ``wan``: '0.5' -> 5000, '10.35' -> 103500 (at most four decimals)."""
+    whole, _, rest = text.partition(".")
+    if not whole.isdigit() or len(rest) > 4 or (rest and not rest.isdigit()):
+        raise ValueError(f"not an amount in 万元: {text!r}")
+    return int(whole) * 10_000 + int(rest.ljust(4, "0"))
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later, clamped to the month's end (11-30 + 3 -> 02-28/29)."""
     index = day.month - 1 + months

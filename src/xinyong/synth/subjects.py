@@ -164,7 +164,7 @@ class SubjectFactory:
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(f"xinyong-subjects-{seed}")
-        self._codes: set[str] = set()
+        self._org_codes: set[str] = set()  # unique nationwide (GB 11714), so USCCs are too
         self._names: set[str] = set()
         self._trades = TradeNamePool()
         self._parents: list[_Parent] = []
@@ -232,11 +232,16 @@ class SubjectFactory:
         return first + timedelta(days=self.rng.randrange((last - first).days + 1))
 
     def _uscc(self, kind: str, region: Region, established: date) -> str:
+        """A fresh USCC whose organisation code (positions 9-17) no other subject has.
+
+        Real organisation codes are unique nationwide, and a record that carries only the legacy
+        organisation code (``placeholder_code``) must point at exactly one subject.
+        """
         prefix = _KINDS[kind][1]
         while True:
             code = make_uscc(prefix, region.code, org_code_body(self.rng, established))
-            if code not in self._codes:
-                self._codes.add(code)
+            if code[8:17] not in self._org_codes:
+                self._org_codes.add(code[8:17])
                 return code
 
     def _capital(self, kind: str) -> str:

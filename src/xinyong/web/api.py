@@ -71,7 +71,7 @@ async def get_subject(
     reports the `known_at` it reflects. A malformed code is a 422 problem listing every reason; a
     well-formed code the registry does not know is a 404.
     """
-    readings = resolve(code, st.hasher)
+    readings = resolve(code, st.hasher, conn)
     file = read_subject_file(conn, readings, as_of_or_today(as_of), pin(conn, known_at))
     if file is None:
         raise Problem(404, "Not Found", [f"no subject with code {readings[0].public_code}"])

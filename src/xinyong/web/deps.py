@@ -58,9 +58,9 @@ def as_of_or_today(as_of: dt.date | None) -> dt.date:
     return as_of or today_cst()
 
 
-def resolve(raw: str, hasher: IdHasher) -> list[ResolvedCode]:
+def resolve(raw: str, hasher: IdHasher, conn: Connection | None = None) -> list[ResolvedCode]:
     try:
-        return resolve_code(raw, hasher)
+        return resolve_code(raw, hasher, conn)
     except CodeError as exc:
         raise Problem(
             422,

@@ -42,7 +42,7 @@ async def subject_page(
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> HTMLResponse:
-    readings = resolve(code, st.hasher)
+    readings = resolve(code, st.hasher, conn)
     file = read_subject_file(conn, readings, as_of_or_today(as_of), pin(conn, known_at))
     if file is None:
         raise Problem(404, "Not Found", [f"no subject with code {readings[0].public_code}"])

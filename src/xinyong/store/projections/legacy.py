@@ -20,6 +20,10 @@ def accepted(conn: Connection) -> frozenset[str]:
     return frozenset(conn.execute(query).scalars())
 
 
+def is_accepted(conn: Connection, code: str) -> bool:
+    return conn.execute(_EXISTS, {"code": code}).first() is not None
+
+
 def check_accepted(conn: Connection, payload: Payload) -> list[str]:
     p = cast(LegacyCodeAccepted, payload)
     if conn.execute(_EXISTS, {"code": p.code}).first() is not None:
