@@ -17,7 +17,7 @@ from xinyong.config import db_url, id_key_path
 from xinyong.store import make_engine
 from xinyong.store.meta import open_hasher
 from xinyong.store.reads import journal_seq
-from xinyong.web import api, pages, problems
+from xinyong.web import api, ingest, pages, problems
 from xinyong.web.deps import AppState, ConnDep
 from xinyong.web.models import Health
 from xinyong.web.ratelimit import RateLimit
@@ -54,7 +54,9 @@ def create_app(
     app.add_middleware(RateLimit, per_minute=limit)
     problems.install(app)
     app.include_router(api.router)
+    app.include_router(ingest.router)
     app.include_router(pages.router)
+    app.include_router(ingest.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", response_model=Health, tags=["operations"])

@@ -133,3 +133,23 @@ class Health(BaseModel):
     status: str
     database: str
     journal_seq: int
+
+
+class IngestBatch(BaseModel):
+    id: str
+    source: str = Field(description="code of the agency whose files were read")
+    actor: str = Field(description="who ran the ingest (accountable in the journal)")
+    started_at: str
+    finished_at: str | None
+    status: str = Field(description="finished, or running (an interrupted run stays running)")
+    files: list[str]
+    counts: dict[str, int] = Field(
+        description="rows, accepted, corrected, duplicates, quarantined, skipped_empty, closed"
+    )
+    waiting_in_quarantine: int = Field(description="its rows still waiting to be fixed")
+
+
+class IngestBatchList(BaseModel):
+    results: list[IngestBatch]
+    total: int
+    next: str | None
