@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from tests.ingest.test_ingest_files import HEADERS, _rows, _write_csv
 from tests.ingest.test_resolution import _file, _registry, _row
+from typer.testing import CliRunner
+
 from xinyong.cli import app
 from xinyong.store import make_engine
 

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-
 from tests.factories import agency, make_uscc, subject
 from tests.ingest.test_ingest_files import HEADERS
+
 from xinyong.codes import IdHasher
 from xinyong.ingest import ingest_files
 from xinyong.store import Change, apply

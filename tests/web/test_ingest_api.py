@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-
 from tests.ingest.test_ingest_files import _rows, _write_csv
+
 from xinyong.codes import IdHasher, load_or_create_key
 from xinyong.ingest import ingest_files
 

@@ -11,6 +11,8 @@ would have.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from xinyong.catalogue import Catalogue, load_catalogue
 from xinyong.codes import IdHasher
@@ -30,14 +32,15 @@ from xinyong.ingest.resolve import NeedsReview, Resolver
 from xinyong.store.apply import Change, apply_changes
 from xinyong.store.changes import ChangeRejected
 from xinyong.store.db import writing
-from xinyong.store.journal import canonical_json
+from xinyong.store.journal import canonical_json, parse_json
 from xinyong.store.projections.agencies import exists as agency_exists
 from xinyong.store.projections.legacy import accepted as accepted_legacy_codes
 from xinyong.store.projections.records import current_id
-from xinyong.store.schema import ingest_batches
+from xinyong.store.schema import ingest_batches, ingest_progress
 from xinyong.timeutil import today_cst, utc_stamp
 
-CHUNK_ROWS = 1000
+# Rows per transaction: a crash loses at most one chunk's work, which a rerun redoes.
+CHUNK_ROWS = int(os.environ.get("XINYONG_INGEST_CHUNK_ROWS", "1000"))
 # Below this many bytes a worker pool costs more to start than it saves.
 PARALLEL_MIN_BYTES = 2_000_000
 AGENCY_CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
@@ -58,12 +61,17 @@ class IngestSummary:
     batch: str = ""
     kinds: dict[str, str] = field(default_factory=dict)  # file -> kind used
     closed: int = 0  # quarantine entries closed by rows that now pass
+    resumed: bool = False  # this run carried on an interrupted batch of the same files
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def counts(self) -> dict[str, int]:
-        return {k: v for k, v in self.as_dict().items() if isinstance(v, int)}
+        return {
+            k: v
+            for k, v in self.as_dict().items()
+            if isinstance(v, int) and not isinstance(v, bool)
+        }
 
 
 Progress = Callable[[int], None]
@@ -79,6 +87,7 @@ class _Job:
     hasher: IdHasher
     cipher: q.QuarantineCipher
     summary: IngestSummary
+    progress: dict[str, int] = field(default_factory=dict)  # part -> last committed row
 
 
 def ingest_files(
@@ -106,8 +115,22 @@ def ingest_files(
     tables = _open_all(paths, kind, encoding)  # fail before writing anything if any is unreadable
     for _, table_kind in tables:
         _check_kind(catalogue, table_kind)
-    job = _start(engine, source, actor, hasher, [str(p) for p in paths])
+    key = content_key(source, kind, paths)
+    job = _start(engine, source, actor, hasher, [str(p) for p in paths], key)
     summary = job.summary
+    earlier = None if summary.resumed else _finished_with(engine, key, summary.batch)
+    if earlier is not None:
+        # These exact bytes were ingested before: every row is already accounted for. Reading
+        # them again row by row would replay the file's own corrections (first the old content,
+        # then the new) and add versions for nothing.
+        summary.rows = earlier.get("rows", 0)
+        summary.skipped_empty = earlier.get("skipped_empty", 0)
+        summary.quarantined = earlier.get("quarantined", 0)
+        summary.duplicates = summary.rows - summary.quarantined
+        summary.files = len(paths)
+        summary.kinds = {str(p): kind or "" for p in paths}
+        _finish(job)
+        return summary
     day = today or today_cst()
     with job.engine.connect() as conn:
         legacy = accepted_legacy_codes(conn)
@@ -121,8 +144,10 @@ def ingest_files(
         )
         headers = load_mapping(table_kind).resolve(table.headers)
         ctx = ParseContext(table_kind, headers, hasher, day, catalogue, legacy)
-        for chunk, parsed in parse_chunks(ctx, _chunks(table, summary), count):
-            _ingest_chunk(job, table, table_kind, chunk, parsed)
+        part = _part(table)
+        done = job.progress.get(part, 0)
+        for chunk, parsed in parse_chunks(ctx, _chunks(table, summary, done), count):
+            _ingest_chunk(job, table, table_kind, chunk, parsed, part)
             if progress:
                 progress(len(chunk))
     summary.files = len(paths)
@@ -135,8 +160,22 @@ def _check_kind(catalogue: Catalogue, kind: str) -> None:
         raise ValueError(f"the catalogue in {catalogue.folder} has no record kind {kind!r}")
 
 
-def _start(engine: Engine, source: str, actor: str, hasher: IdHasher, files: list[str]) -> _Job:
-    """Open a batch (and register a first-time source agency, journaled)."""
+def _start(
+    engine: Engine,
+    source: str,
+    actor: str,
+    hasher: IdHasher,
+    files: list[str],
+    content_key: str | None = None,
+) -> _Job:
+    """Open a batch (and register a first-time source agency, journaled). An interrupted batch
+    with the same content key is resumed: its counts carry on and read rows are skipped."""
+    cipher = q.QuarantineCipher(hasher)
+    if content_key is not None:
+        resumed = _resumable(engine, content_key)
+        if resumed is not None:
+            summary, progress = resumed
+            return _Job(engine, source, actor, hasher, cipher, summary, progress)
     summary = IngestSummary(batch=uuid.uuid4().hex)
     with writing(engine) as conn:
         conn.execute(
@@ -148,12 +187,74 @@ def _start(engine: Engine, source: str, actor: str, hasher: IdHasher, files: lis
                 status="running",
                 files=canonical_json(files),
                 counts="{}",
+                content_key=content_key,
             )
         )
         if not agency_exists(conn, source):
             register = Change("agency.registered", {"code": source, "name": source})
             apply_changes(conn, [register], actor=actor)
-    return _Job(engine, source, actor, hasher, q.QuarantineCipher(hasher), summary)
+    return _Job(engine, source, actor, hasher, cipher, summary)
+
+
+def _resumable(engine: Engine, content_key: str) -> tuple[IngestSummary, dict[str, int]] | None:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(ingest_batches)
+            .where(
+                ingest_batches.c.content_key == content_key, ingest_batches.c.status == "running"
+            )
+            .order_by(ingest_batches.c.started_at.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        progress = {
+            r.part: r.last_row
+            for r in conn.execute(
+                select(ingest_progress).where(ingest_progress.c.batch_id == row.id)
+            )
+        }
+    summary = IngestSummary(batch=row.id)
+    for name, value in parse_json(row.counts).items():
+        if hasattr(summary, name) and isinstance(value, int):
+            setattr(summary, name, value)
+    summary.resumed = True
+    return summary, progress
+
+
+def _finished_with(engine: Engine, key: str, current: str) -> dict[str, int] | None:
+    """Counts of an earlier finished batch that read exactly the same bytes, if any."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(ingest_batches.c.counts)
+            .where(
+                ingest_batches.c.content_key == key,
+                ingest_batches.c.status == "finished",
+                ingest_batches.c.id != current,
+            )
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    counts: dict[str, int] = parse_json(row.counts)
+    return counts
+
+
+def content_key(source: str, kind: str | None, paths: Sequence[Path]) -> str:
+    """What a batch read: the source, the kind asked for, and every file's bytes."""
+    digest = hashlib.sha256(f"{source}\0{kind or ''}".encode())
+    for path in paths:
+        digest.update(b"\0" + file_digest(path).encode())
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _part(table: SheetTable) -> str:
+    return f"{file_digest(Path(table.file))}|{table.sheet or ''}"
 
 
 def _finish(job: _Job) -> None:
@@ -240,9 +341,12 @@ def _open_all(
     return out
 
 
-def _chunks(table: SheetTable, summary: IngestSummary) -> Iterator[list[SheetRow]]:
+def _chunks(table: SheetTable, summary: IngestSummary, done: int = 0) -> Iterator[list[SheetRow]]:
+    """Non-empty rows in chunks, after row `done` (committed by an interrupted run)."""
     chunk: list[SheetRow] = []
     for row in table.rows():
+        if row.row <= done:
+            continue
         if not any(row.cells.values()):
             summary.skipped_empty += 1
             continue
@@ -255,15 +359,22 @@ def _chunks(table: SheetTable, summary: IngestSummary) -> Iterator[list[SheetRow
 
 
 def _ingest_chunk(
-    job: _Job, table: SheetTable, kind: str, chunk: list[SheetRow], parsed: list[Parsed]
+    job: _Job,
+    table: SheetTable,
+    kind: str,
+    chunk: list[SheetRow],
+    parsed: list[Parsed],
+    part: str | None = None,
 ) -> None:
-    """One chunk in one transaction. If the apply path refuses a change the resolver let through
-    (it should not, but nothing may be lost if it does), the chunk is redone row by row and the
+    """One chunk in one transaction, which also records how far the batch got (so a rerun after
+    a crash resumes after it). If the apply path refuses a change the resolver let through (it
+    should not, but nothing may be lost if it does), the chunk is redone row by row and the
     refused row is quarantined with the apply path's reasons."""
     before = replace(job.summary)
     try:
         with writing(job.engine) as conn:
             _process(conn, job, table, kind, chunk, parsed)
+            _checkpoint(conn, job, part, chunk[-1].row)
         return
     except ChangeRejected:
         _restore(job.summary, before)
@@ -272,6 +383,7 @@ def _ingest_chunk(
         try:
             with writing(job.engine) as conn:
                 _process(conn, job, table, kind, [row], [one])
+                _checkpoint(conn, job, part, row.row)
         except ChangeRejected as exc:
             _restore(job.summary, before)
             job.summary.rows += 1
@@ -279,6 +391,27 @@ def _ingest_chunk(
             with writing(job.engine) as conn:
                 reject = q.Reject(kind, table.file, table.sheet, row.row, row.cells, exc.reasons)
                 q.file_rejects(conn, job.summary.batch, job.source, [reject], job.cipher)
+                _checkpoint(conn, job, part, row.row)
+
+
+def _checkpoint(conn: Connection, job: _Job, part: str | None, last_row: int) -> None:
+    """Progress and counts, in the chunk's own transaction: they commit or vanish with it."""
+    conn.execute(
+        update(ingest_batches)
+        .where(ingest_batches.c.id == job.summary.batch)
+        .values(counts=canonical_json(job.summary.counts()))
+    )
+    if part is None:
+        return
+    done = conn.execute(
+        update(ingest_progress)
+        .where(ingest_progress.c.batch_id == job.summary.batch, ingest_progress.c.part == part)
+        .values(last_row=last_row)
+    )
+    if not done.rowcount:
+        conn.execute(
+            insert(ingest_progress).values(batch_id=job.summary.batch, part=part, last_row=last_row)
+        )
 
 
 def _restore(summary: IngestSummary, before: IngestSummary) -> None:

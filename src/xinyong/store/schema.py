@@ -172,7 +172,20 @@ ingest_batches = Table(
     Column("finished_at", String(32), nullable=True),
     Column("status", String(16), nullable=False),
     Column("files", Text, nullable=False),  # JSON list
-    Column("counts", Text, nullable=False),  # JSON object
+    Column("counts", Text, nullable=False),  # JSON object, kept current chunk by chunk
+    # sha256 over source, kind and the files' bytes: an interrupted batch with the same key
+    # is resumed rather than started again.
+    Column("content_key", String(64), nullable=True),
+    Index(None, "content_key", "status"),
+)
+
+# How far each file (and sheet) of a batch got: the last row committed.
+ingest_progress = Table(
+    "ingest_progress",
+    metadata,
+    Column("batch_id", String(40), primary_key=True),
+    Column("part", String(200), primary_key=True),  # file sha256 + sheet
+    Column("last_row", Integer, nullable=False),
 )
 
 quarantine = Table(
