@@ -1,10 +1,15 @@
 """Ingest benchmark: rows/s and peak memory, SQLite and PostgreSQL, against a bare baseline.
 
+Two workloads:
+- `--subjects N`: a whole synthetic data set (registry, licences, penalties; CSV and XLSX);
+- `--penalty-rows N`: one agency's penalty file of N rows, as CSV and as XLSX.
+
 Each ingest runs in a child process so that its peak RSS is its own. The baseline, in the same
 run, is a bare `executemany` of the same CSV rows into one SQLite table: no validation, journal or
 projections — the distance between the two is the overhead the pipeline adds.
 
     python bench/ingest.py --subjects 20000 --subjects 200000
+    python bench/ingest.py --penalty-rows 1000000
 """
 
 from __future__ import annotations
@@ -20,6 +25,96 @@ import time
 from pathlib import Path
 
 from common import OUT, database, manifest, synth_folder
+
+
+def child_file(url: str, file: Path) -> None:
+    """Ingest one penalty file; print rate and peak RSS as JSON."""
+    from xinyong.codes import IdHasher
+    from xinyong.ingest import ingest_files
+    from xinyong.store import make_engine
+
+    engine = make_engine(url)
+    hasher = IdHasher(b"bench-key-bench-key-bench-key-bench-key")
+    started = time.perf_counter()
+    s = ingest_files(engine, [file], source="samr", actor="bench", hasher=hasher, kind="penalty")
+    elapsed = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "rows": s.rows,
+                "seconds": elapsed,
+                "rows_per_s": s.rows / elapsed,
+                "peak_rss_mib": peak_kib / 1024,
+                "accepted": s.accepted,
+                "quarantined": s.quarantined,
+                "by_format": {},
+            }
+        )
+    )
+
+
+def baseline_file(file: Path) -> float:
+    """Bare executemany of the file's CSV rows into one SQLite table."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / "baseline-file.db"
+    path.unlink(missing_ok=True)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    started = time.perf_counter()
+    rows = 0
+    with file.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        conn.execute(f"CREATE TABLE t ({', '.join(f'c{i}' for i in range(len(header)))})")
+        marks = ", ".join("?" for _ in header)
+        batch = []
+        for row in reader:
+            batch.append(row)
+            if len(batch) == 5000:
+                conn.executemany(f"INSERT INTO t VALUES ({marks})", batch)  # noqa: S608
+                rows += len(batch)
+                batch = []
+        conn.executemany(f"INSERT INTO t VALUES ({marks})", batch)  # noqa: S608
+        rows += len(batch)
+    conn.commit()
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return rows / elapsed
+
+
+def penalty_file_run(count: int, backends: list[str]) -> None:
+    from bigfile import write_csv, write_xlsx
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    csv_file = write_csv(OUT / f"penalties-{count}.csv", count)
+    xlsx_file = write_xlsx(OUT / f"penalties-{count}.xlsx", count)
+    print(
+        f"\n## one agency's penalty file, {count:,} rows "
+        f"(CSV {csv_file.stat().st_size / 2**20:.0f} MiB, "
+        f"XLSX {xlsx_file.stat().st_size / 2**20:.0f} MiB; "
+        f"ready in {time.perf_counter() - t0:.0f} s)"
+    )
+    base = baseline_file(csv_file)
+    print(f"baseline   bare executemany of the CSV rows into SQLite: {base:,.0f} rows/s")
+    for backend in backends:
+        for file in (csv_file, xlsx_file):
+            with database(backend, f"file_{count}_{file.suffix[1:]}") as url:
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child-file", url, str(file)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+            r = json.loads(out.strip().splitlines()[-1])
+            print(
+                f"{backend:<10} {file.suffix[1:]:<4} {r['rows']:,} rows in {r['seconds']:.1f} s = "
+                f"{r['rows_per_s']:,.0f} rows/s ({r['rows_per_s'] / base:.1%} of baseline), "
+                f"peak RSS {r['peak_rss_mib']:.0f} MiB; accepted {r['accepted']:,}, "
+                f"quarantined {r['quarantined']:,}"
+            )
 
 
 def child(url: str, folder: Path) -> None:
@@ -103,13 +198,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subjects", type=int, action="append")
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"])
+    parser.add_argument("--penalty-rows", type=int, action="append")
     parser.add_argument("--child", nargs=2, metavar=("URL", "FOLDER"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-file", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return
-    sizes = args.subjects or [20000]
+    if args.child_file:
+        child_file(args.child_file[0], Path(args.child_file[1]))
+        return
     backends = args.backend or ["sqlite", "postgresql"]
+    for count in args.penalty_rows or []:
+        penalty_file_run(count, backends)
+    sizes = args.subjects or ([] if args.penalty_rows else [20000])
     for size in sizes:
         t0 = time.perf_counter()
         folder = synth_folder(size)

@@ -1,0 +1,60 @@
+"""One large single-agency penalty file (CSV and XLSX) for the consolidation benchmark.
+
+Rows come from the synthetic generator's own record maker, cycling over a pool of subjects, so
+they look like the rest of the synthetic data (names, codes, amounts, statutes) at any size.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import xlsxwriter
+
+from xinyong.synth import PENALTY_HEADERS, iter_subjects
+from xinyong.synth.records import RecordMaker
+
+
+def penalty_rows(count: int, seed: int = 3, pool: int = 50_000) -> Iterator[list[str]]:
+    subjects = list(iter_subjects(pool, seed))
+    maker = RecordMaker(seed)
+    seen: set[str] = set()
+    doc = PENALTY_HEADERS.index("行政处罚决定书文号")
+    made = 0
+    while made < count:
+        for subject in subjects:
+            row = maker._subject_penalty(subject, [])
+            if row.row[doc] in seen:  # the natural key must be unique within one agency's file
+                continue
+            seen.add(row.row[doc])
+            yield row.row
+            made += 1
+            if made == count:
+                return
+
+
+def write_csv(path: Path, count: int) -> Path:
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(PENALTY_HEADERS)
+            writer.writerows(penalty_rows(count))
+        tmp.rename(path)
+    return path
+
+
+def write_xlsx(path: Path, count: int) -> Path:
+    if not path.exists():
+        tmp = path.with_name(path.stem + ".tmp.xlsx")
+        book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
+        book.set_properties({"created": dt.datetime(2026, 1, 1)})  # noqa: DTZ001
+        sheet = book.add_worksheet("行政处罚")
+        sheet.write_row(0, 0, PENALTY_HEADERS)
+        for i, row in enumerate(penalty_rows(count), start=1):
+            sheet.write_row(i, 0, row)
+        book.close()
+        tmp.rename(path)
+    return path
