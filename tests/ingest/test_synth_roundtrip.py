@@ -12,9 +12,23 @@ from sqlalchemy import Engine, select
 from xinyong.codes import IdHasher
 from xinyong.ingest import ingest_files
 from xinyong.store.schema import quarantine
-from xinyong.synth import generate
+from xinyong.synth import REFERENCE_DATE, generate
 
-EXPECTED_REASON = re.compile(r"check character should be|is required but empty|is required for")
+# Every reason a generated defect may cause; anything else is a bug in ingest or generator.
+EXPECTED_REASON = re.compile(
+    r"check character should be|is required but empty|is required for|is in the future"
+    r"|is not a party category|is not a number of 万元|is negative|before valid from"
+    r"|before the decision date|no subject in the registry matches|subjects match"
+)
+INVALID = (
+    "bad_check_character",
+    "missing_field",
+    "bad_amount",
+    "bad_party_category",
+    "publicity_before_decision",
+    "valid_to_before_from",
+    "future_decision",
+)
 
 
 def test_generated_defects_are_accepted_or_quarantined_as_they_should(
@@ -31,6 +45,7 @@ def test_generated_defects_are_accepted_or_quarantined_as_they_should(
             actor="op",
             hasher=hasher,
             kind=f.kind,
+            today=REFERENCE_DATE,
         )
         assert s.rows == f.rows
         for key in totals:
@@ -46,9 +61,15 @@ def test_generated_defects_are_accepted_or_quarantined_as_they_should(
     assert broken <= counts["bad_check_character"] + counts["duplicate_row"]
     # A row may carry two invalid defects, and a registry row may lack only its optional date.
     assert broken <= totals["quarantined"]
-    assert totals["quarantined"] <= (
-        counts["bad_check_character"] + counts["missing_field"] + counts["duplicate_row"]
-    )
+    invalid = sum(counts[k] for k in INVALID)
+    assert totals["quarantined"] <= invalid + counts["duplicate_row"]
     assert 0 < totals["duplicates"] <= counts["duplicate_row"]
-    assert totals["corrected"] == 0
-    assert totals["accepted"] + totals["duplicates"] + totals["quarantined"] == totals["rows"]
+    # Each generated correction (same document number, one field changed) is a correction.
+    assert totals["corrected"] == counts["correction"] > 0
+    assert (
+        totals["accepted"] + totals["corrected"] + totals["duplicates"] + totals["quarantined"]
+        == totals["rows"]
+    )
+    # Rows that name their subject only by organisation code or by exact name found it.
+    assert counts["placeholder_code"] > 0 and counts["name_only"] > 0
+    assert not any("no subject in the registry matches" in x for r in reasons for x in r)

@@ -18,6 +18,7 @@ from xinyong.synth import (
     PENALTY_HEADERS,
     REFERENCE_DATE,
     REGISTRY_HEADERS,
+    GeneratedFile,
     Manifest,
     generate,
     iter_subjects,
@@ -28,15 +29,16 @@ from xinyong.synth.violations import LIGHT_CATEGORIES, SERIOUS_CATEGORIES
 
 Run = tuple[Path, Manifest]
 Reader = Callable[[Path], list[list[object]]]
+EntryReader = Callable[[Path, GeneratedFile], list[list[object]]]
 HEADERS = {"registry": REGISTRY_HEADERS, "licence": LICENCE_HEADERS, "penalty": PENALTY_HEADERS}
 
 
-def _records(run: Run, kind: str, rows_of: Reader) -> list[tuple[str, dict[str, str]]]:
+def _records(run: Run, kind: str, entry_rows: EntryReader) -> list[tuple[str, dict[str, str]]]:
     root, manifest = run
     found: list[tuple[str, dict[str, str]]] = []
     for entry in manifest.files:
         if entry.kind == kind:
-            header, *rows = rows_of(root / entry.path)
+            header, *rows = entry_rows(root, entry)
             found += [
                 (entry.source, dict(zip(map(str, header), map(str, row), strict=True)))
                 for row in rows
@@ -44,7 +46,9 @@ def _records(run: Run, kind: str, rows_of: Reader) -> list[tuple[str, dict[str, 
     return found
 
 
-def test_files_are_listed_with_their_row_counts(clean_run: Run, rows_of: Reader) -> None:
+def test_files_are_listed_with_their_row_counts(
+    clean_run: Run, defective_run: Run, entry_rows: EntryReader
+) -> None:
     root, manifest = clean_run
     on_disk = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     assert on_disk == sorted([entry.path for entry in manifest.files] + ["manifest.json"])
@@ -58,20 +62,24 @@ def test_files_are_listed_with_their_row_counts(clean_run: Run, rows_of: Reader)
         "mohurd",
         "mot",
     ]
-    for entry in manifest.files:
-        header, *rows = rows_of(root / entry.path)
-        assert tuple(header) == HEADERS[entry.kind], entry.path
-        assert len(rows) == entry.rows, entry.path
-        assert entry.path.endswith(f".{entry.format}")
-        if entry.kind != "registry":
-            folder = {"licence": "licences", "penalty": "penalties"}[entry.kind]
-            assert entry.path == f"{folder}/{entry.source}.{entry.format}"
-    sources = {(e.kind, e.source) for e in manifest.files if e.kind != "registry"}
-    assert sources == {(kind, a.code) for kind in ("licence", "penalty") for a in AGENCIES}
+    for run_root, run in (clean_run, defective_run):
+        on_disk = sorted(str(p.relative_to(run_root)) for p in run_root.rglob("*") if p.is_file())
+        assert on_disk == sorted([entry.path for entry in run.files] + ["manifest.json"])
+        for entry in run.files:
+            header, *rows = entry_rows(run_root, entry)
+            assert tuple(header) == HEADERS[entry.kind], entry.path
+            assert len(rows) == entry.rows, entry.path
+            assert entry.path.endswith(f".{entry.format}")
+            if entry.kind != "registry":
+                folder = {"licence": "licences", "penalty": "penalties"}[entry.kind]
+                assert entry.path == f"{folder}/{entry.source}.{entry.format}"
+        sources = {(e.kind, e.source) for e in run.files if e.kind != "registry"}
+        assert sources == {(kind, a.code) for kind in ("licence", "penalty") for a in AGENCIES}
 
 
-def test_manifest_json_round_trips(clean_run: Run) -> None:
-    root, manifest = clean_run
+@pytest.mark.parametrize("which", ["clean_run", "defective_run"])
+def test_manifest_json_round_trips(which: str, request: pytest.FixtureRequest) -> None:
+    root, manifest = request.getfixturevalue(which)
     text = (root / "manifest.json").read_text(encoding="utf-8")
     assert text == manifest.to_json()
     assert Manifest.from_json(text) == manifest
@@ -79,7 +87,9 @@ def test_manifest_json_round_trips(clean_run: Run) -> None:
     assert list(data) == sorted(data)
     assert data["reference_date"] == "2026-09-30"
     assert "国家市场监督管理总局" in text  # not \\u-escaped
-    assert manifest.defect_counts == dict.fromkeys(DEFECT_KINDS, 0)
+    assert all({"encoding", "title_row"} <= set(entry) for entry in data["files"])
+    if which == "clean_run":
+        assert manifest.defect_counts == dict.fromkeys(DEFECT_KINDS, 0)
 
 
 def test_same_parameters_give_byte_identical_files(clean_run: Run, clean_run_again: Run) -> None:
@@ -119,11 +129,13 @@ def test_clean_registry_is_valid(clean_run: Run, rows_of: Reader) -> None:
     assert any(type_.endswith("分公司") for type_ in types)
 
 
-def test_clean_records_are_valid_and_unique(clean_run: Run, rows_of: Reader) -> None:
+def test_clean_records_are_valid_and_unique(
+    clean_run: Run, rows_of: Reader, entry_rows: EntryReader
+) -> None:
     registry = {str(row[0]) for row in rows_of(clean_run[0] / "registry.csv")[1:]}
     for kind, document in (("licence", "行政许可决定文书号"), ("penalty", "行政处罚决定书文号")):
         keys: set[tuple[str, str]] = set()
-        for source, row in _records(clean_run, kind, rows_of):
+        for source, row in _records(clean_run, kind, entry_rows):
             assert row["行政相对人名称"] and row[document]
             key = (source, row[document])
             assert key not in keys, key
@@ -141,9 +153,9 @@ def test_clean_records_are_valid_and_unique(clean_run: Run, rows_of: Reader) -> 
             assert row["法定代表人证件号码"] == ""
 
 
-def test_penalties_look_like_real_ones(clean_run: Run, rows_of: Reader) -> None:
+def test_penalties_look_like_real_ones(clean_run: Run, entry_rows: EntryReader) -> None:
     _, manifest = clean_run
-    penalties = _records(clean_run, "penalty", rows_of)
+    penalties = _records(clean_run, "penalty", entry_rows)
     penalised = {row["统一社会信用代码"] for _, row in penalties if row["统一社会信用代码"]}
     assert 0.10 < len(penalised) / manifest.subjects < 0.20  # most subjects are clean
     per_subject = Counter(
@@ -160,9 +172,9 @@ def test_penalties_look_like_real_ones(clean_run: Run, rows_of: Reader) -> None:
     assert any(row["行政相对人类别"] == "个体工商户" for _, row in penalties)
 
 
-def test_penalty_amounts_dates_and_publicity(clean_run: Run, rows_of: Reader) -> None:
+def test_penalty_amounts_dates_and_publicity(clean_run: Run, entry_rows: EntryReader) -> None:
     start = add_years(REFERENCE_DATE, -4)
-    for source, row in _records(clean_run, "penalty", rows_of):
+    for source, row in _records(clean_run, "penalty", entry_rows):
         decided = date.fromisoformat(row["处罚决定日期"])
         assert start <= decided <= REFERENCE_DATE
         fine = row["罚款金额（万元）"]
@@ -187,9 +199,9 @@ def test_penalty_amounts_dates_and_publicity(clean_run: Run, rows_of: Reader) ->
         assert row["处罚机关"].endswith(("局", "委员会", "分局"))
 
 
-def test_licences_look_like_real_ones(clean_run: Run, rows_of: Reader) -> None:
+def test_licences_look_like_real_ones(clean_run: Run, entry_rows: EntryReader) -> None:
     _, manifest = clean_run
-    licences = _records(clean_run, "licence", rows_of)
+    licences = _records(clean_run, "licence", entry_rows)
     holders = {row["统一社会信用代码"] for _, row in licences}
     assert 0.3 < len(holders) / manifest.subjects < 0.5
     statuses = Counter(row["当前状态"] for _, row in licences)

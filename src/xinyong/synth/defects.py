@@ -25,12 +25,15 @@ Record rows (licences and penalties; the registry has none of these fields) also
   (``公司``, ``企业法人``, ``其它``, …) — invalid;
 - ``publicity_before_decision`` (penalties): 公示截止期 1 to 90 days before 处罚决定日期 — invalid;
 - ``valid_to_before_from`` (licences): 有效期至 1 to 365 days before 有效期自 — invalid;
-- ``future_decision``: every date of the record moved 30 to 400 days later, so the decision date
-  is after ``REFERENCE_DATE`` and the other dates keep their order — invalid;
+- ``future_decision``: every date of the record moved by the same number of days, so that the
+  decision date falls one to two years after ``REFERENCE_DATE`` (far enough to be in the future
+  still for an ingest that judges by the real today, run a while later) and the other dates
+  keep their order — invalid;
 - ``correction``: after a valid row, a copy of one of the file's last valid rows (same decision
   document number) with one content field changed — the fine, or 处罚内容 / 许可内容 with
-  ``（更正）`` appended — valid, a new version of that record. A corrected row is never
-  duplicated or corrected again afterwards, so the copy stays the record's last word;
+  ``（更正）`` appended — valid, a new version of that record. A row is corrected at most once,
+  and a later ``duplicate_row`` may copy the new version but never the old one, so the
+  correction stays the record's last word;
 - ``placeholder_code`` (organisations, 法人及非法人组织): the USCC written ``00000000000000000X``
   and 组织机构代码 the real organisation code (USCC positions 9–17, as ``12345678X`` or
   ``12345678-X``); any other column holding the USCC (税务登记号, 社会组织登记证号) emptied —
@@ -51,7 +54,6 @@ field) and is counted once, as ``correction``.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -59,7 +61,8 @@ import opencc
 
 from xinyong.synth.formats import wan, yuan_of
 from xinyong.synth.identifiers import USCC_ALPHABET
-from xinyong.synth.subjects import INDIVIDUAL_BUSINESS, ORGANISATION
+from xinyong.synth.records import OPEN_ENDED
+from xinyong.synth.subjects import INDIVIDUAL_BUSINESS, ORGANISATION, REFERENCE_DATE
 from xinyong.synth.writers import Cell
 
 DEFECT_KINDS: tuple[str, ...] = (
@@ -88,7 +91,8 @@ IDENTIFIER_HEADERS: tuple[str, ...] = (
     "统一社会信用代码", "工商注册号", "组织机构代码", "税务登记号", "事业单位证书号",
     "社会组织登记证号",
 )  # fmt: skip
-FUTURE_DAYS = (30, 400)  # how far after the reference date a future decision falls
+FUTURE_DAYS = (366, 730)  # a year or two after the reference date: still future if run later
+OPEN_ENDED_ISO = OPEN_ENDED.isoformat()  # a licence without end keeps it when dates move
 _RIC_ALPHABET = "0123456789X"
 _CN_DIGITS = "零一二三四五六七八九"
 _CN_UNITS = ("", "十", "百", "千")
@@ -159,20 +163,24 @@ def reformat_date(iso: str, style: int) -> str:
 
 
 def chinese_number(value: int) -> str:
-    """A whole number in Chinese numerals, as written in prose: 5000 -> 五千, 12050 -> 一万二千零五十."""
+    """A whole number in Chinese numerals: 5000 -> 五千, 12050 -> 一万二千零五十, 15 -> 十五."""
     if not 0 <= value < 10**12:
         raise ValueError("only 0 to 10^12 - 1")
     if value == 0:
         return _CN_DIGITS[0]
     out, zero = "", False
-    for unit, section in (("亿", value // 10**8), ("万", value // 10**4 % 10**4), ("", value % 10**4)):
+    for unit, section in (
+        ("亿", value // 10**8),
+        ("万", value // 10**4 % 10**4),
+        ("", value % 10**4),
+    ):
         if section == 0:
             zero = bool(out)
             continue
         if out and (zero or section < 1000):
             out += _CN_DIGITS[0]
         out += _section(section) + unit
-        zero = False
+        zero = section % 10 == 0  # 一百万零二千: the zeros at the end of a section are read
     return out[1:] if out.startswith("一十") else out
 
 
@@ -296,15 +304,10 @@ class Defects:
         dated = blank != layout.decision_date
         invalid = False
         if future and dated:
-            days = (
-                date.fromisoformat(cells[layout.decision_date]) - date.fromisoformat(cells[0])
-                if False
-                else None
-            )
-            del days
-            days = more.randint(*FUTURE_DAYS) + _days_to_reference(cells[layout.decision_date])
+            decided = date.fromisoformat(cells[layout.decision_date])
+            days = (REFERENCE_DATE - decided).days + more.randint(*FUTURE_DAYS)
             for column in layout.dates:
-                if cells[column]:
+                if cells[column] and cells[column] != OPEN_ENDED_ISO:
                     cells[column] = _shift(cells[column], days)
             self.counts["future_decision"] += 1
             invalid = True
@@ -327,13 +330,73 @@ class Defects:
             invalid = True
         return invalid
 
-#REST
+    def _identity(
+        self,
+        cells: list[str],
+        layout: Layout,
+        invalid: bool,
+        current_name: str | None,
+        *touched: bool,
+    ) -> None:
+        """``placeholder_code`` or ``name_only``, on valid rows whose code nothing else touches.
+
+        ``touched`` are the draws of ``bad_check_character``, ``full_width``,
+        ``traditional_name`` and ``stray_spaces`` for this row.
+        """
+        more, rate = self.more, self.rate
+        placeholder, name_only = more.random() < rate, more.random() < rate
+        hyphen = more.random() < 0.5
+        bad, wide, traditional, spaces = touched
+        uscc = cells[layout.code]
+        if invalid or bad or wide or spaces or not uscc or layout.category is None:
+            return
+        category = cells[layout.category]
+        if placeholder and category == ORGANISATION and layout.org_code is not None:
+            for column in layout.identifiers:
+                if cells[column] == uscc:
+                    cells[column] = ""
+            org_code = uscc[8:17]
+            cells[layout.org_code] = f"{org_code[:8]}-{org_code[8]}" if hyphen else org_code
+            cells[layout.code] = PLACEHOLDER_USCC
+            self.counts["placeholder_code"] += 1
+        elif (
+            name_only
+            and not traditional
+            and category in (ORGANISATION, INDIVIDUAL_BUSINESS)
+            and cells[layout.name] == current_name
+        ):
+            for column in layout.identifiers:
+                cells[column] = ""
+            self.counts["name_only"] += 1
+
     def duplicate(self) -> bool:
         """Whether to repeat an earlier row after this one (and count it)."""
         if self.rate <= 0 or self.rng.random() >= self.rate:
             return False
         self.counts["duplicate_row"] += 1
         return True
+
+    def correction(self, layout: Layout) -> float | None:
+        """Whether to correct a recent valid row after this one: where among them, in [0, 1).
+
+        Draws for every record row, so the stream does not depend on which rows qualify; the
+        caller picks the row and ``corrected`` makes (and counts) its new version.
+        """
+        if self.rate <= 0 or layout.document is None:
+            return None
+        hit, pick = self.more.random() < self.rate, self.more.random()
+        return pick if hit else None
+
+    def corrected(self, row: list[Cell], layout: Layout) -> list[Cell]:
+        """A new version of ``row``: the fine raised (where there is one) or the content amended."""
+        self.counts["correction"] += 1
+        cells = list(row)
+        fine = cells[layout.fine] if layout.fine is not None else ""
+        if isinstance(fine, str) and fine and layout.fine is not None:
+            cells[layout.fine] = wan(yuan_of(fine) + self.more.choice((500, 1000, 2000, 5000)))
+        elif layout.content is not None:
+            cells[layout.content] = f"{cells[layout.content]}{CORRECTION_MARK}"
+        return cells
 
 
 def _spaced(rng: random.Random, text: str) -> str:

@@ -3,7 +3,10 @@
 The output directory looks like what agencies hand the registry: ``registry.csv`` from market
 regulation, then one licence file and one penalty file per source agency
 (``licences/samr.csv``, ``penalties/mee.xlsx``, …), two of them spreadsheets so both formats are
-always exercised, and ``manifest.json`` describing every file. The same (subjects, seed,
+always exercised, and ``manifest.json`` describing every file. With defects, files also vary the
+way real submissions do (``FILE_VARIANTS``): a penalty CSV in GB18030, another in UTF-8 with a
+BOM, one agency's penalties as JSON Lines instead of CSV, and a title row above the header of
+every spreadsheet; each file's entry in the manifest says so. The same (subjects, seed,
 defects) always gives byte-identical files: nothing reads the clock, and every random draw comes
 from ``random.Random`` instances seeded from ``seed``.
 """
@@ -14,11 +17,11 @@ import json
 from collections import deque
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from xinyong.synth.agencies import AGENCIES
+from xinyong.synth.agencies import AGENCIES, Agency
 from xinyong.synth.defects import Defects, Layout, layout_for
 from xinyong.synth.records import LICENCE_HEADERS, PENALTY_HEADERS, RecordKind, RecordMaker
 from xinyong.synth.subjects import REFERENCE_DATE, Subject, SubjectFactory
@@ -32,6 +35,12 @@ FORMER_NAME_SEPARATOR = "；"
 
 # Which agency files are spreadsheets; the rest are CSV.
 XLSX_FILES: frozenset[tuple[RecordKind, str]] = frozenset({("penalty", "mee"), ("licence", "mot")})
+# With defects: the format and encoding of some files, as agencies really send them.
+FILE_VARIANTS: dict[tuple[RecordKind, str], tuple[FileFormat, str]] = {
+    ("penalty", "samr"): ("csv", "utf-8-sig"),
+    ("penalty", "sta"): ("csv", "gb18030"),
+    ("penalty", "mem"): ("jsonl", "utf-8"),
+}
 
 REGISTRY_LAYOUT = layout_for(
     REGISTRY_HEADERS, "企业名称", "成立日期", ("成立日期",), "企业名称", "成立日期"
@@ -68,7 +77,9 @@ class GeneratedFile:
     kind: FileKind
     format: FileFormat
     source: str  # agency code
-    rows: int  # data rows, header excluded, duplicates included
+    rows: int  # data rows, header (and title) excluded, duplicates and corrections included
+    encoding: str = "utf-8"  # of a text file: "utf-8", "utf-8-sig" (with BOM) or "gb18030"
+    title_row: bool = False  # a spreadsheet with a title in A1, the header on row 2
 
 
 @dataclass(frozen=True)
@@ -97,9 +108,30 @@ class Manifest:
             reference_date=str(data["reference_date"]),
             defects=float(data["defects"]),
             agencies=[{str(k): str(v) for k, v in agency.items()} for agency in data["agencies"]],
-            files=[GeneratedFile(**entry) for entry in data["files"]],
+            files=[
+                GeneratedFile(
+                    path=str(entry["path"]),
+                    kind=entry["kind"],
+                    format=entry["format"],
+                    source=str(entry["source"]),
+                    rows=int(entry["rows"]),
+                    encoding=str(entry.get("encoding", "utf-8")),  # absent before these existed
+                    title_row=bool(entry.get("title_row", False)),
+                )
+                for entry in data["files"]
+            ],
             defect_counts={str(k): int(v) for k, v in data["defect_counts"].items()},
         )
+
+
+class _Written:
+    """A row as written, and whether a correction may copy it (valid, with a document number)."""
+
+    __slots__ = ("cells", "correctable")
+
+    def __init__(self, cells: list[Cell], correctable: bool) -> None:
+        self.cells = cells
+        self.correctable = correctable
 
 
 class _OutFile:
@@ -112,18 +144,46 @@ class _OutFile:
         self.layout = layout
         self.rows = 0
         self._xlsx = entry.format == "xlsx"
-        sheet = {"registry": "登记信息", "licence": "行政许可", "penalty": "行政处罚"}[entry.kind]
-        self.sink: Sink = open_sink(root / entry.path, headers, entry.format, sheet)
-        self._recent: deque[list[Cell]] = deque(maxlen=_RECENT_ROWS)
+        title = _title(entry) if entry.title_row else None
+        self.sink: Sink = open_sink(
+            root / entry.path, headers, entry.format, _SHEETS[entry.kind], entry.encoding, title
+        )
+        self._recent: deque[_Written] = deque(maxlen=_RECENT_ROWS)
 
-    def write(self, row: list[str], defects: Defects) -> None:
-        damaged = defects.damage(row, self.layout, self._xlsx)
+    def write(self, row: list[str], defects: Defects, current_name: str | None = None) -> None:
+        damaged, valid = defects.damage(row, self.layout, self._xlsx, current_name)
         self.sink.write(damaged)
-        self._recent.append(damaged)
+        self._recent.append(_Written(damaged, valid and self.layout.document is not None))
         self.rows += 1
         if defects.duplicate():
-            self.sink.write(defects.rng.choice(self._recent))
+            self.sink.write(defects.rng.choice(self._recent).cells)
             self.rows += 1
+        pick = defects.correction(self.layout)
+        if pick is not None:
+            candidates = [written for written in self._recent if written.correctable]
+            if candidates:
+                chosen = candidates[int(pick * len(candidates))]
+                fixed = defects.corrected(chosen.cells, self.layout)
+                self.sink.write(fixed)
+                self.rows += 1
+                # The new version takes the old one's place: a later duplicate copies it, never
+                # the old version (which would be a correction back), and it is not corrected
+                # again. The number of recent rows stays as it was for the duplicates' draws.
+                self._recent[self._recent.index(chosen)] = _Written(fixed, False)
+
+
+_SHEETS: dict[FileKind, str] = {
+    "registry": "登记信息",
+    "licence": "行政许可",
+    "penalty": "行政处罚",
+}
+
+
+def _title(entry: GeneratedFile) -> str:
+    """The title a clerk types above the header: 2026年行政处罚信息公示（生态环境部）."""
+    agency = next(agency.name for agency in AGENCIES if agency.code == entry.source)
+    what = {"registry": "市场主体登记", "licence": "行政许可", "penalty": "行政处罚"}[entry.kind]
+    return f"{REFERENCE_DATE.year}年{what}信息公示（{agency}）"
 
 
 def registry_row(subject: Subject) -> list[str]:
@@ -143,7 +203,7 @@ def registry_row(subject: Subject) -> list[str]:
     ]
 
 
-def _entries() -> list[tuple[GeneratedFile, tuple[str, ...], Layout]]:
+def _entries(variants: bool) -> list[tuple[GeneratedFile, tuple[str, ...], Layout]]:
     entries = [
         (
             GeneratedFile("registry.csv", "registry", "csv", "samr", 0),
@@ -151,16 +211,23 @@ def _entries() -> list[tuple[GeneratedFile, tuple[str, ...], Layout]]:
             REGISTRY_LAYOUT,
         )
     ]
-    for kind, folder, headers, layout in (
+    kinds: tuple[tuple[RecordKind, str, tuple[str, ...], Layout], ...] = (
         ("licence", "licences", LICENCE_HEADERS, LICENCE_LAYOUT),
         ("penalty", "penalties", PENALTY_HEADERS, PENALTY_LAYOUT),
-    ):
+    )
+    for kind, folder, headers, layout in kinds:
         for agency in AGENCIES:
-            fmt: FileFormat = "xlsx" if (kind, agency.code) in XLSX_FILES else "csv"
-            path = f"{folder}/{agency.code}.{fmt}"
-            file_kind: FileKind = "licence" if kind == "licence" else "penalty"
-            entries.append((GeneratedFile(path, file_kind, fmt, agency.code, 0), headers, layout))
+            entries.append((_entry(kind, folder, agency, variants), headers, layout))
     return entries
+
+
+def _entry(kind: RecordKind, folder: str, agency: Agency, variants: bool) -> GeneratedFile:
+    fmt: FileFormat = "xlsx" if (kind, agency.code) in XLSX_FILES else "csv"
+    encoding = "utf-8"
+    if variants:
+        fmt, encoding = FILE_VARIANTS.get((kind, agency.code), (fmt, encoding))
+    path = f"{folder}/{agency.code}.{fmt}"
+    return GeneratedFile(path, kind, fmt, agency.code, 0, encoding, variants and fmt == "xlsx")
 
 
 def generate(
@@ -172,7 +239,8 @@ def generate(
 ) -> Manifest:
     """Write a synthetic data set of ``subjects`` organisations and their records under ``out``.
 
-    ``defects`` is the share of rows damaged per defect kind (0 leaves every row valid).
+    ``defects`` is the share of rows damaged per defect kind (0 leaves every row valid, and every
+    file plain: UTF-8 CSV or XLSX with the header on the first row).
     ``progress`` is called with (subjects done, subjects) every thousand subjects and at the end.
     """
     if subjects < 1:
@@ -186,7 +254,7 @@ def generate(
 
     with ExitStack() as stack:
         files: list[_OutFile] = []
-        for entry, headers, layout in _entries():
+        for entry, headers, layout in _entries(defects > 0):
             out_file = _OutFile(out, entry, headers, layout)
             stack.callback(out_file.sink.close)
             files.append(out_file)
@@ -195,7 +263,9 @@ def generate(
         for done in range(1, subjects + 1):
             subject = factory.make()
             registry.write(registry_row(subject), damage)
-            for record in maker.for_subject(subject) + maker.for_persons():
+            for record in maker.for_subject(subject):
+                by_source[(record.kind, record.agency)].write(record.row, damage, subject.name)
+            for record in maker.for_persons():
                 by_source[(record.kind, record.agency)].write(record.row, damage)
             if progress is not None and (done % _PROGRESS_EVERY == 0 or done == subjects):
                 progress(done, subjects)
@@ -206,10 +276,7 @@ def generate(
         reference_date=REFERENCE_DATE.isoformat(),
         defects=defects,
         agencies=[{"code": agency.code, "name": agency.name} for agency in AGENCIES],
-        files=[
-            GeneratedFile(f.entry.path, f.entry.kind, f.entry.format, f.entry.source, f.rows)
-            for f in files
-        ],
+        files=[replace(f.entry, rows=f.rows) for f in files],
         defect_counts=dict(damage.counts),
     )
     (out / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")

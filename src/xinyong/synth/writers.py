@@ -52,7 +52,7 @@ class CsvSink:
 
     def write(self, row: list[Cell]) -> None:
         """Write one row; date cells (only XLSX has them) are written in ISO form."""
-        self._writer.writerow([_text(cell) for cell in row])
+        self._writer.writerow([cell if isinstance(cell, str) else cell.isoformat() for cell in row])
 
     def close(self) -> None:
         """Flush and close the file."""
