@@ -352,3 +352,22 @@ def test_repeated_and_unnamed_columns_are_kept_in_quarantine(
         "三",
         "四",
     )
+
+
+def test_a_file_with_its_own_corrections_sent_twice_adds_nothing(
+    engine: Engine, hasher: IdHasher, tmp_path: Path
+) -> None:
+    rows = _rows()[:2]
+    fixed = list(rows[0])
+    fixed[7] = "4"  # the same decision, its fine corrected further down the same file
+    path = _write_csv(tmp_path / "p.csv", [*rows, fixed])
+    first = ingest_files(engine, [path], source="samr", actor="op", hasher=hasher)
+    assert (first.accepted, first.corrected) == (2, 1)
+    with engine.connect() as conn:
+        seq = journal_seq(conn)
+    again = ingest_files(engine, [path], source="samr", actor="op", hasher=hasher)
+    assert (again.accepted, again.corrected, again.duplicates) == (0, 0, 3)
+    with engine.connect() as conn:
+        assert journal_seq(conn) == seq
+        [rec] = subject_records(conn, A, dt.date(2024, 6, 1))
+    assert rec.fields["fine_wan"] == "4"

@@ -118,19 +118,6 @@ def ingest_files(
     key = content_key(source, kind, paths)
     job = _start(engine, source, actor, hasher, [str(p) for p in paths], key)
     summary = job.summary
-    earlier = None if summary.resumed else _finished_with(engine, key, summary.batch)
-    if earlier is not None:
-        # These exact bytes were ingested before: every row is already accounted for. Reading
-        # them again row by row would replay the file's own corrections (first the old content,
-        # then the new) and add versions for nothing.
-        summary.rows = earlier.get("rows", 0)
-        summary.skipped_empty = earlier.get("skipped_empty", 0)
-        summary.quarantined = earlier.get("quarantined", 0)
-        summary.duplicates = summary.rows - summary.quarantined
-        summary.files = len(paths)
-        summary.kinds = {str(p): kind or "" for p in paths}
-        _finish(job)
-        return summary
     day = today or today_cst()
     with job.engine.connect() as conn:
         legacy = accepted_legacy_codes(conn)
@@ -220,24 +207,6 @@ def _resumable(engine: Engine, content_key: str) -> tuple[IngestSummary, dict[st
             setattr(summary, name, value)
     summary.resumed = True
     return summary, progress
-
-
-def _finished_with(engine: Engine, key: str, current: str) -> dict[str, int] | None:
-    """Counts of an earlier finished batch that read exactly the same bytes, if any."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(ingest_batches.c.counts)
-            .where(
-                ingest_batches.c.content_key == key,
-                ingest_batches.c.status == "finished",
-                ingest_batches.c.id != current,
-            )
-            .limit(1)
-        ).first()
-    if row is None:
-        return None
-    counts: dict[str, int] = parse_json(row.counts)
-    return counts
 
 
 def content_key(source: str, kind: str | None, paths: Sequence[Path]) -> str:

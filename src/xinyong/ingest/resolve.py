@@ -46,6 +46,13 @@ _BY_NAME = (
         subjects.c.kind == "organisation",
     )
 )
+_VERSIONS_FROM = select(records).where(
+    records.c.source == bindparam("source"),
+    records.c.kind == bindparam("kind"),
+    records.c.doc_no == bindparam("doc_no"),
+    records.c.source_file == bindparam("file"),
+    records.c.source_row == bindparam("row"),
+)
 _RECORDS = select(records).where(
     records.c.source == bindparam("source"),
     records.c.kind == bindparam("kind"),
@@ -209,6 +216,19 @@ class Resolver:
         self.subjects[draft.subject.key] = amended
         return "corrected"
 
+    def _applied_before(self, doc_no: str, content: dict[str, Any], origin: dict[str, Any]) -> bool:
+        rows = self.conn.execute(
+            _VERSIONS_FROM,
+            {
+                "source": self.source,
+                "kind": self.kind,
+                "doc_no": doc_no,
+                "file": origin["file"],
+                "row": origin["row"],
+            },
+        )
+        return any(same_content(_record_content(r), content) for r in rows)
+
     def _ensure_subject(self, draft: Draft, changes: list[Change]) -> None:
         ref = draft.subject
         if self.subjects.get(ref.key) is not None:
@@ -231,6 +251,10 @@ class Resolver:
         content = {**draft.payload, "source": self.source}
         stored = self.records.get(doc_no)
         if stored is not None and same_content(stored, content):
+            return "duplicate"
+        if stored is not None and self._applied_before(doc_no, content, origin):
+            # This very row (same file, same row, same content) was applied before and a later
+            # row has corrected it since: sending the file again must not undo that correction.
             return "duplicate"
         self._ensure_subject(draft, changes)
         payload = {**content, "origin": origin}
