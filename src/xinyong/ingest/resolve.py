@@ -18,6 +18,7 @@ from xinyong.store.apply import Change
 from xinyong.store.changes import ChangeRejected, parse_payload
 from xinyong.store.journal import parse_json
 from xinyong.store.projections.batching import chunked
+from xinyong.store.projections.subjects import existing as existing_subjects
 from xinyong.store.schema import records, subject_names, subjects
 
 _SUBJECTS = select(subjects).where(
@@ -141,6 +142,12 @@ class Resolver:
         self._prefetch_identities(drafts)
         wanted = {d.subject.key for d in drafts if d.subject.resolved}
         keys = [k for k in wanted if k not in self.subjects]
+        if self.kind != "registry":
+            # Records only need to know their subject exists; its state matters to registry rows.
+            known = existing_subjects(self.conn, set(keys))
+            for key in keys:
+                self.subjects[key] = {"subject_key": key, "names": []} if key in known else None
+            keys = []
         for part in chunked(keys):
             found = {r.subject_key: r for r in self.conn.execute(_SUBJECTS, {"keys": part})}
             names: dict[str, list[dict[str, str]]] = {}

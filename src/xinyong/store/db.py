@@ -50,6 +50,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA cache_size=-65536")
+        # Checkpoint every 32 MiB of WAL rather than every 4 MiB: bulk ingest commits a few MiB
+        # per chunk, and checkpointing after nearly every commit cost a third of its time.
+        cursor.execute("PRAGMA wal_autocheckpoint=8192")
         cursor.close()
 
     @event.listens_for(engine, "begin")
