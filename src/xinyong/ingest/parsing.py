@@ -15,12 +15,15 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
 
 from xinyong.catalogue import Catalogue
 from xinyong.codes import IdHasher
 from xinyong.ingest.mapping import header_key, load_mapping
 from xinyong.ingest.readers import SheetRow
 from xinyong.ingest.rows import Draft, parse_record_row, parse_registry_row
+from xinyong.store.apply import Change
+from xinyong.store.changes import ChangeRejected, parse_payload
 
 Parsed = Draft | list[str]
 
@@ -33,6 +36,8 @@ class ParseContext:
     today: dt.date
     catalogue: Catalogue | None = None  # record kinds: severity rules and publicity windows
     legacy: frozenset[str] = frozenset()  # failing USCCs an officer accepted as issued
+    source: str = ""  # the sending agency, for changes validated here
+    origin: dict[str, Any] | None = None  # batch_id, file, sheet (the row is added per row)
 
 
 def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
@@ -65,7 +70,24 @@ def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
                     ctx.legacy,
                 )
             )
+    if ctx.origin is not None and ctx.kind != "registry":
+        for row, draft in zip(rows, out, strict=True):
+            if isinstance(draft, Draft) and draft.subject.resolved:
+                prevalidate(ctx, row, draft)
     return out
+
+
+def prevalidate(ctx: ParseContext, row: SheetRow, draft: Draft) -> None:
+    """Validate the record.added change this row will most likely become, and make its journal
+    form, here in the worker: the resolver uses it unchanged when the row is new. A row that
+    fails keeps no change and is validated (and refused) again in the writer, with reasons."""
+    assert ctx.origin is not None
+    payload = {**draft.payload, "source": ctx.source, "origin": {**ctx.origin, "row": row.row}}
+    try:
+        typed = parse_payload("record.added", payload)
+    except ChangeRejected:
+        return
+    draft.change = Change.of(typed, typed.journal_payload())
 
 
 _worker: ParseContext | None = None

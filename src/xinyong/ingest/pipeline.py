@@ -130,7 +130,8 @@ def ingest_files(
             else (default_workers() if size >= PARALLEL_MIN_BYTES else 0)
         )
         headers = load_mapping(table_kind).resolve(table.headers)
-        ctx = ParseContext(table_kind, headers, hasher, day, catalogue, legacy)
+        origin = {"batch_id": summary.batch, "file": Path(table.file).name, "sheet": table.sheet}
+        ctx = ParseContext(table_kind, headers, hasher, day, catalogue, legacy, source, origin)
         part = _part(table)
         done = job.progress.get(part, 0)
         for chunk, parsed in parse_chunks(ctx, _chunks(table, summary, done), count):

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, select
 from xinyong.codes import normalise_name
 from xinyong.ingest.rows import Draft, SubjectRef
 from xinyong.store.apply import Change
-from xinyong.store.changes import ChangeRejected, parse_payload
+from xinyong.store.changes import ChangeRejected, Payload, parse_payload
 from xinyong.store.journal import parse_json
 from xinyong.store.projections.batching import chunked
 from xinyong.store.projections.subjects import existing as existing_subjects
@@ -187,7 +187,7 @@ class Resolver:
             else:
                 outcome = self._plan_record(draft, origin, planned)
             typed = [
-                Change.of(parse_payload(c.kind, c.payload))  # type: ignore[arg-type]
+                c if isinstance(c.payload, Payload) else Change.of(parse_payload(c.kind, c.payload))
                 for c in planned
             ]
         except ChangeRejected:
@@ -267,7 +267,9 @@ class Resolver:
         payload = {**content, "origin": origin}
         self.records[doc_no] = content
         if stored is None:
-            changes.append(Change("record.added", payload))
+            ready = draft.change
+            valid = ready is not None and ready.payload.subject_key == draft.subject.key
+            changes.append(ready if valid else Change("record.added", payload))
             return "accepted"
         where = f"{origin['file']} row {origin['row']}"
         reason = f"resubmitted with changes ({where})"

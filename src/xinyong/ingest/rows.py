@@ -64,6 +64,9 @@ class Draft:
     subject: SubjectRef
     payload: dict[str, Any]
     reasons: list[str] = field(default_factory=list)
+    # Set by `parsing.prevalidate` in a worker: the change as the apply path will take it,
+    # validated, with its journal form, so the single writer only checks state and stores.
+    change: Any = None
 
 
 class Reasons:

@@ -6,6 +6,8 @@ DESIGN.md's measurements say to open connections once per worker (a new SQLite c
 
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +38,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+# Bulk inserts hand dates straight to the driver; store them as SQLAlchemy's Date type does on
+# SQLite ('YYYY-MM-DD'). Registered explicitly: Python 3.12 deprecates the implicit adapter.
+sqlite3.register_adapter(dt.date, dt.date.isoformat)
 
 
 def _configure_sqlite(engine: Engine) -> None:

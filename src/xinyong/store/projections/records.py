@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from xinyong.store.changes import Payload, RecordCorrected, _RecordState
 from xinyong.store.journal import canonical_json
 from xinyong.store.projections import agencies, subjects
-from xinyong.store.projections.batching import chunked
+from xinyong.store.projections.batching import bulk_insert, chunked
 from xinyong.store.schema import records
 
 _CURRENT_ID = select(records.c.record_id).where(
@@ -131,7 +131,7 @@ def live_keys(conn: Connection, keys: set[tuple[str, str, str]]) -> set[tuple[st
 
 
 def project_added_many(conn: Connection, items: Sequence[tuple[int, Payload]]) -> None:
-    conn.execute(_INSERT, [_row(seq, seq, cast(_RecordState, p)) for seq, p in items])
+    bulk_insert(conn, records, [_row(seq, seq, cast(_RecordState, p)) for seq, p in items])
 
 
 def project_corrected(conn: Connection, seq: int, payload: Payload) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from xinyong.codes import normalise_name
 from xinyong.store.changes import Payload, SubjectAmended, SubjectRegistered, _SubjectState
-from xinyong.store.projections.batching import chunked
+from xinyong.store.projections.batching import bulk_insert, chunked
 from xinyong.store.schema import subject_names, subjects
 
 _EXISTS = select(subjects.c.id).where(
@@ -49,8 +49,8 @@ def check_registered_many(conn: Connection, payloads: Sequence[Payload]) -> list
 
 def project_registered_many(conn: Connection, items: Sequence[tuple[int, Payload]]) -> None:
     states = [(seq, cast(SubjectRegistered, p)) for seq, p in items]
-    conn.execute(_INSERT_SUBJECT, [_subject_row(seq, p) for seq, p in states])
-    conn.execute(_INSERT_NAMES, [row for seq, p in states for row in _name_rows(seq, p)])
+    bulk_insert(conn, subjects, [_subject_row(seq, p) for seq, p in states])
+    bulk_insert(conn, subject_names, [row for seq, p in states for row in _name_rows(seq, p)])
 
 
 def check_registered(conn: Connection, payload: Payload) -> list[str]:
