@@ -118,6 +118,12 @@ def ingest(
     actor: Annotated[
         str | None, typer.Option("--actor", help="accountable actor for the journal")
     ] = None,
+    catalogue: Annotated[
+        Path | None,
+        typer.Option(
+            "--catalogue", help="catalogue folder (else XINYONG_CATALOGUE, else ./catalogue)"
+        ),
+    ] = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -125,6 +131,7 @@ def ingest(
 
     Example: xinyong ingest penalties/samr.csv --source samr --kind penalty
     """
+    from xinyong.catalogue import load_catalogue
     from xinyong.ingest import UnreadableFile, ingest_files
 
     try:
@@ -139,6 +146,7 @@ def ingest(
                 kind=kind,
                 encoding=encoding,
                 progress=lambda n: progress.advance(task, n),
+                catalogue=load_catalogue(catalogue),
             )
     except (UnreadableFile, ValueError) as exc:
         _fail(str(exc), 2)
