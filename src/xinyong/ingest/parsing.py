@@ -22,8 +22,8 @@ from xinyong.codes import IdHasher
 from xinyong.ingest.mapping import header_key, load_mapping
 from xinyong.ingest.readers import SheetRow
 from xinyong.ingest.rows import Draft, parse_record_row, parse_registry_row
-from xinyong.store.apply import Change
 from xinyong.store.changes import ChangeRejected, parse_payload
+from xinyong.store.journal import canonical_json
 
 Parsed = Draft | list[str]
 
@@ -87,7 +87,7 @@ def prevalidate(ctx: ParseContext, row: SheetRow, draft: Draft) -> None:
         typed = parse_payload("record.added", payload)
     except ChangeRejected:
         return
-    draft.change = Change.of(typed, typed.journal_payload())
+    draft.journal_json = canonical_json(typed.journal_payload())
 
 
 _worker: ParseContext | None = None

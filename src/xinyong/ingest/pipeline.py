@@ -435,7 +435,7 @@ def _process(
     # Subjects a chunk creates go first, so that records form long runs of one kind that the apply
     # path checks and stores in a few statements; a stable sort keeps every other order intact.
     changes.sort(key=lambda c: _APPLY_ORDER.get(c.kind, 3))
-    apply_changes(conn, changes, actor=job.actor)
+    apply_changes(conn, changes, actor=job.actor, entries=False)
     for entry_id, doc_no in to_close:
         record_id = current_id(conn, job.source, kind, doc_no) if doc_no else None
         where = f"{file_name} row"

@@ -187,7 +187,9 @@ class Resolver:
             else:
                 outcome = self._plan_record(draft, origin, planned)
             typed = [
-                c if isinstance(c.payload, Payload) else Change.of(parse_payload(c.kind, c.payload))
+                c
+                if isinstance(c.payload, Payload)
+                else Change.of(parse_payload(c.kind, c.payload), c.journal_json)
                 for c in planned
             ]
         except ChangeRejected:
@@ -267,9 +269,9 @@ class Resolver:
         payload = {**content, "origin": origin}
         self.records[doc_no] = content
         if stored is None:
-            ready = draft.change
-            valid = ready is not None and ready.payload.subject_key == draft.subject.key
-            changes.append(ready if valid else Change("record.added", payload))
+            # The worker's journal form holds only for the payload it validated: same subject.
+            ready = draft.journal_json if draft.subject.key == payload["subject_key"] else None
+            changes.append(Change("record.added", payload, ready))
             return "accepted"
         where = f"{origin['file']} row {origin['row']}"
         reason = f"resubmitted with changes ({where})"

@@ -64,9 +64,10 @@ class Draft:
     subject: SubjectRef
     payload: dict[str, Any]
     reasons: list[str] = field(default_factory=list)
-    # Set by `parsing.prevalidate` in a worker: the change as the apply path will take it,
-    # validated, with its journal form, so the single writer only checks state and stores.
-    change: Any = None
+    # Set by `parsing.prevalidate` in a worker when the row's record.added change validated:
+    # its canonical journal JSON, so the single writer need not serialise it again. Plain data
+    # on purpose: pickling pydantic models between processes costs more than validating twice.
+    journal_json: str | None = None
 
 
 class Reasons:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, update
 
 from xinyong.store.changes import ChangeRejected, Payload, parse_payload
 from xinyong.store.db import writing
-from xinyong.store.journal import JournalEntry, canonical_json
+from xinyong.store.journal import JournalEntry, canonical_json, parse_json
 from xinyong.store.projections import HANDLERS
 from xinyong.store.projections.batching import bulk_insert
 from xinyong.store.schema import journal, journal_head
@@ -30,13 +30,13 @@ class Change:
 
     kind: str
     payload: dict[str, Any] | Payload
-    # The payload's journal form, when whoever validated it already made it (an ingest worker):
-    # it must equal `payload.journal_payload()`; it only saves computing it again.
-    journal: dict[str, Any] | None = None
+    # The payload's canonical journal JSON, when whoever validated it already made it (an
+    # ingest worker): it must equal `canonical_json(payload.journal_payload())`.
+    journal_json: str | None = None
 
     @classmethod
-    def of(cls, payload: Payload, journal: dict[str, Any] | None = None) -> Change:
-        return cls(payload.kind, payload, journal)
+    def of(cls, payload: Payload, journal_json: str | None = None) -> Change:
+        return cls(payload.kind, payload, journal_json)
 
 
 def _typed(change: Change) -> Payload:
@@ -60,9 +60,16 @@ def allocate_seqs(conn: Connection, count: int) -> int:
 
 
 def apply_changes(
-    conn: Connection, changes: Sequence[Change], *, actor: str, at: str | None = None
+    conn: Connection,
+    changes: Sequence[Change],
+    *,
+    actor: str,
+    at: str | None = None,
+    entries: bool = True,
 ) -> list[JournalEntry]:
-    """Apply changes inside the caller's transaction; raise ChangeRejected on the first refusal."""
+    """Apply changes inside the caller's transaction; raise ChangeRejected on the first refusal.
+    Returns the journal entries written (none when `entries` is false: bulk ingest does not
+    need them back, and decoding a million payloads again is not free)."""
     if not actor.strip():
         raise ValueError("every change needs an accountable actor")
     if not changes:
@@ -72,22 +79,27 @@ def apply_changes(
     first = allocate_seqs(conn, len(typed))
     for start, run in _runs(typed):
         _check_and_project(conn, first + start, run)
-    entries = [
-        JournalEntry(first + offset, recorded_at, actor, p.kind, c.journal or p.journal_payload())
-        for offset, (p, c) in enumerate(zip(typed, changes, strict=True))
+    texts = [
+        c.journal_json or canonical_json(p.journal_payload())
+        for p, c in zip(typed, changes, strict=True)
     ]
     rows = [
         {
-            "seq": e.seq,
-            "recorded_at": e.recorded_at,
-            "actor": e.actor,
-            "kind": e.kind,
-            "payload": canonical_json(e.payload),
+            "seq": first + i,
+            "recorded_at": recorded_at,
+            "actor": actor,
+            "kind": p.kind,
+            "payload": text,
         }
-        for e in entries
+        for i, (p, text) in enumerate(zip(typed, texts, strict=True))
     ]
     bulk_insert(conn, journal, rows)
-    return entries
+    if not entries:
+        return []
+    return [
+        JournalEntry(first + i, recorded_at, actor, p.kind, parse_json(text))
+        for i, (p, text) in enumerate(zip(typed, texts, strict=True))
+    ]
 
 
 def _runs(typed: list[Payload]) -> Iterator[tuple[int, list[Payload]]]:
