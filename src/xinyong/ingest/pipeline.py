@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from xinyong.catalogue import Catalogue, load_catalogue
 from xinyong.codes import IdHasher
@@ -115,7 +115,8 @@ def ingest_files(
     tables = _open_all(paths, kind, encoding)  # fail before writing anything if any is unreadable
     for _, table_kind in tables:
         _check_kind(catalogue, table_kind)
-    key = content_key(source, kind, paths)
+    digests = {str(p): file_digest(p) for p in paths}  # read each file's bytes once
+    key = content_key(source, kind, list(digests.values()))
     job = _start(engine, source, actor, hasher, [str(p) for p in paths], key)
     summary = job.summary
     day = today or today_cst()
@@ -132,15 +133,33 @@ def ingest_files(
         headers = load_mapping(table_kind).resolve(table.headers)
         origin = {"batch_id": summary.batch, "file": Path(table.file).name, "sheet": table.sheet}
         ctx = ParseContext(table_kind, headers, hasher, day, catalogue, legacy, source, origin)
-        part = _part(table)
+        part = f"{digests[table.file]}|{table.sheet or ''}"
         done = job.progress.get(part, 0)
-        for chunk, parsed in parse_chunks(ctx, _chunks(table, summary, done), count):
+        for number, (chunk, parsed) in enumerate(
+            parse_chunks(ctx, _chunks(table, summary, done), count), start=1
+        ):
             _ingest_chunk(job, table, table_kind, chunk, parsed, part)
             if progress:
                 progress(len(chunk))
+            if number in _ANALYZE_AFTER or number % 50 == 0:
+                _refresh_statistics(engine)
     summary.files = len(paths)
     _finish(job)
     return summary
+
+
+# PostgreSQL plans the chunk lookups from table statistics, which autovacuum only refreshes now
+# and then: a registry that grows from empty inside one ingest would be scanned whole for every
+# chunk (measured: 160 ms a lookup at 30,000 rows). So refresh them as the tables grow.
+_ANALYZE_AFTER = {1, 3, 10, 25}
+
+
+def _refresh_statistics(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE records, subjects, subject_names"))
+        conn.commit()
 
 
 def _check_kind(catalogue: Catalogue, kind: str) -> None:
@@ -210,21 +229,17 @@ def _resumable(engine: Engine, content_key: str) -> tuple[IngestSummary, dict[st
     return summary, progress
 
 
-def content_key(source: str, kind: str | None, paths: Sequence[Path]) -> str:
+def content_key(source: str, kind: str | None, file_digests: Sequence[str]) -> str:
     """What a batch read: the source, the kind asked for, and every file's bytes."""
     digest = hashlib.sha256(f"{source}\0{kind or ''}".encode())
-    for path in paths:
-        digest.update(b"\0" + file_digest(path).encode())
+    for file_digest_hex in file_digests:
+        digest.update(b"\0" + file_digest_hex.encode())
     return digest.hexdigest()
 
 
 def file_digest(path: Path) -> str:
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _part(table: SheetTable) -> str:
-    return f"{file_digest(Path(table.file))}|{table.sheet or ''}"
 
 
 def _finish(job: _Job) -> None:

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from xinyong.codes import IdHasher, redact_ids
 from xinyong.store.journal import canonical_json, parse_json
+from xinyong.store.projections.batching import InList
 from xinyong.store.schema import access_log, quarantine
 from xinyong.timeutil import utc_stamp
 
@@ -66,9 +67,10 @@ class Reject:
 
 
 WAITING = ("open", "review")
-_OPEN_FINGERPRINTS = select(quarantine.c.fingerprint).where(
-    quarantine.c.fingerprint.in_(bindparam("fps", expanding=True)),
-    quarantine.c.status.in_(WAITING),
+_OPEN_FINGERPRINTS = InList(
+    lambda member: select(quarantine.c.fingerprint).where(
+        member(quarantine.c.fingerprint, "fps"), quarantine.c.status.in_(WAITING)
+    )
 )
 
 
@@ -101,7 +103,7 @@ def file_rejects(
     if not rejects:
         return
     prints = [r.fingerprint(source) for r in rejects]
-    waiting = set(conn.execute(_OPEN_FINGERPRINTS, {"fps": list(set(prints))}).scalars())
+    waiting = set(conn.execute(_OPEN_FINGERPRINTS.on(conn), {"fps": list(set(prints))}).scalars())
     now = utc_stamp()
     rows: list[dict[str, Any]] = []
     for reject, fp in zip(rejects, prints, strict=True):

@@ -17,34 +17,39 @@ from xinyong.ingest.rows import Draft, SubjectRef
 from xinyong.store.apply import Change
 from xinyong.store.changes import ChangeRejected, Payload, parse_payload
 from xinyong.store.journal import parse_json
-from xinyong.store.projections.batching import chunked
+from xinyong.store.projections.batching import InList, chunked
 from xinyong.store.projections.subjects import existing as existing_subjects
 from xinyong.store.schema import records, subject_names, subjects
 
-_SUBJECTS = select(subjects).where(
-    subjects.c.subject_key.in_(bindparam("keys", expanding=True)),
-    subjects.c.superseded_seq.is_(None),
-)
-_NAMES = (
-    select(subject_names.c.subject_key, subject_names.c.name, subject_names.c.name_type)
-    .where(
-        subject_names.c.subject_key.in_(bindparam("keys", expanding=True)),
-        subject_names.c.superseded_seq.is_(None),
+_SUBJECTS = InList(
+    lambda member: select(subjects).where(
+        member(subjects.c.subject_key, "keys"), subjects.c.superseded_seq.is_(None)
     )
-    .order_by(subject_names.c.id)
 )
-_BY_ORG = select(subjects.c.org_code, subjects.c.subject_key, subjects.c.code).where(
-    subjects.c.org_code.in_(bindparam("orgs", expanding=True)),
-    subjects.c.superseded_seq.is_(None),
+_NAMES = InList(
+    lambda member: (
+        select(subject_names.c.subject_key, subject_names.c.name, subject_names.c.name_type)
+        .where(
+            member(subject_names.c.subject_key, "keys"), subject_names.c.superseded_seq.is_(None)
+        )
+        .order_by(subject_names.c.id)
+    )
 )
-_BY_NAME = (
-    select(subject_names.c.name_key, subjects.c.subject_key, subjects.c.code)
-    .join(subjects, subjects.c.subject_key == subject_names.c.subject_key)
-    .where(
-        subject_names.c.name_key.in_(bindparam("names", expanding=True)),
-        subject_names.c.superseded_seq.is_(None),
-        subjects.c.superseded_seq.is_(None),
-        subjects.c.kind == "organisation",
+_BY_ORG = InList(
+    lambda member: select(subjects.c.org_code, subjects.c.subject_key, subjects.c.code).where(
+        member(subjects.c.org_code, "orgs"), subjects.c.superseded_seq.is_(None)
+    )
+)
+_BY_NAME = InList(
+    lambda member: (
+        select(subject_names.c.name_key, subjects.c.subject_key, subjects.c.code)
+        .join(subjects, subjects.c.subject_key == subject_names.c.subject_key)
+        .where(
+            member(subject_names.c.name_key, "names"),
+            subject_names.c.superseded_seq.is_(None),
+            subjects.c.superseded_seq.is_(None),
+            subjects.c.kind == "organisation",
+        )
     )
 )
 _VERSIONS_FROM = select(records).where(
@@ -54,11 +59,13 @@ _VERSIONS_FROM = select(records).where(
     records.c.source_file == bindparam("file"),
     records.c.source_row == bindparam("row"),
 )
-_RECORDS = select(records).where(
-    records.c.source == bindparam("source"),
-    records.c.kind == bindparam("kind"),
-    records.c.doc_no.in_(bindparam("docs", expanding=True)),
-    records.c.superseded_seq.is_(None),
+_RECORDS = InList(
+    lambda member: select(records).where(
+        records.c.source == bindparam("source"),
+        records.c.kind == bindparam("kind"),
+        member(records.c.doc_no, "docs"),
+        records.c.superseded_seq.is_(None),
+    )
 )
 
 # Differences in these keys do not make a resubmitted row a correction.
@@ -103,12 +110,12 @@ class Resolver:
         for part in chunked(sorted(orgs - set(self.by_org_code))):
             for code in part:
                 self.by_org_code[code] = []
-            for r in self.conn.execute(_BY_ORG, {"orgs": part}):
+            for r in self.conn.execute(_BY_ORG.on(self.conn), {"orgs": part}):
                 self.by_org_code[r.org_code].append((r.subject_key, r.code))
         for part in chunked(sorted(names - set(self.by_name))):
             for key in part:
                 self.by_name[key] = []
-            for r in self.conn.execute(_BY_NAME, {"names": part}):
+            for r in self.conn.execute(_BY_NAME.on(self.conn), {"names": part}):
                 found = self.by_name[r.name_key]
                 if (r.subject_key, r.code) not in found:
                     found.append((r.subject_key, r.code))
@@ -149,10 +156,12 @@ class Resolver:
                 self.subjects[key] = {"subject_key": key, "names": []} if key in known else None
             keys = []
         for part in chunked(keys):
-            found = {r.subject_key: r for r in self.conn.execute(_SUBJECTS, {"keys": part})}
+            found = {
+                r.subject_key: r for r in self.conn.execute(_SUBJECTS.on(self.conn), {"keys": part})
+            }
             names: dict[str, list[dict[str, str]]] = {}
             if found:
-                for n in self.conn.execute(_NAMES, {"keys": list(found)}):
+                for n in self.conn.execute(_NAMES.on(self.conn), {"keys": list(found)}):
                     names.setdefault(n.subject_key, []).append(
                         {"name": n.name, "type": n.name_type}
                     )
@@ -164,7 +173,10 @@ class Resolver:
         docs = [d for d in {d.payload["doc_no"] for d in drafts} if d not in self.records]
         for part in chunked(docs):
             params = {"source": self.source, "kind": self.kind, "docs": part}
-            found_docs = {r.doc_no: _record_content(r) for r in self.conn.execute(_RECORDS, params)}
+            found_docs = {
+                r.doc_no: _record_content(r)
+                for r in self.conn.execute(_RECORDS.on(self.conn), params)
+            }
             for doc in part:
                 self.records[doc] = found_docs.get(doc)
 

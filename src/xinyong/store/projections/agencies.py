@@ -7,6 +7,7 @@ from typing import cast
 from sqlalchemy import Connection, bindparam, insert, select
 
 from xinyong.store.changes import AgencyRegistered, Payload
+from xinyong.store.projections.batching import InList
 from xinyong.store.schema import agencies
 
 # Statements are built once: building and cache-keying a SQLAlchemy statement per row costs more
@@ -30,10 +31,14 @@ def project_registered(conn: Connection, seq: int, payload: Payload) -> None:
     conn.execute(insert(agencies).values(code=p.code, name=p.name, recorded_seq=seq))
 
 
-_EXISTING = select(agencies.c.code).where(
-    agencies.c.code.in_(bindparam("codes", expanding=True)), agencies.c.superseded_seq.is_(None)
+_EXISTING = InList(
+    lambda member: select(agencies.c.code).where(
+        member(agencies.c.code, "codes"), agencies.c.superseded_seq.is_(None)
+    )
 )
 
 
 def existing(conn: Connection, codes: set[str]) -> set[str]:
-    return set(conn.execute(_EXISTING, {"codes": list(codes)}).scalars()) if codes else set()
+    if not codes:
+        return set()
+    return set(conn.execute(_EXISTING.on(conn), {"codes": list(codes)}).scalars())

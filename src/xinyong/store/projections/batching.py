@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import ColumnElement, Connection, Executable, Table, any_, bindparam, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 
 T = TypeVar("T")
 
@@ -32,6 +33,9 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     keys = list(rows[0])
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, keys, rows)
+        return
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
     params: list[Any]
     if compiled.positional:
@@ -41,3 +45,35 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     else:
         params = rows
     conn.exec_driver_sql(str(compiled), params)
+
+
+def _copy(conn: Connection, table: Table, keys: list[str], rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY, in the same transaction. An executemany runs one INSERT per row on the
+    server (measured: 1,000 rows/s for a whole ingest); COPY loads them as one stream."""
+    from psycopg import sql
+
+    raw = conn.connection.driver_connection
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(k) for k in keys)
+    )
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(tuple(row[k] for k in keys))
+
+
+Member = Callable[[ColumnElement[Any], str], ColumnElement[bool]]
+
+
+class InList:
+    """A prebuilt statement with a membership test (`column IN :name`), in the form each engine
+    runs fastest: an expanding IN list on SQLite; `= ANY(:array)` on PostgreSQL, where an IN list
+    of 500 parameters measured 70 times slower (92 ms against 1.3 ms)."""
+
+    def __init__(self, build: Callable[[Member], Executable]) -> None:
+        self._sqlite = build(lambda column, name: column.in_(bindparam(name, expanding=True)))
+        self._postgresql = build(
+            lambda column, name: column == any_(bindparam(name, type_=ARRAY(column.type)))
+        )
+
+    def on(self, conn: Connection) -> Executable:
+        return self._postgresql if conn.dialect.name == "postgresql" else self._sqlite

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from xinyong.store.changes import Payload, RecordCorrected, _RecordState
 from xinyong.store.journal import canonical_json
 from xinyong.store.projections import agencies, subjects
-from xinyong.store.projections.batching import bulk_insert, chunked
+from xinyong.store.projections.batching import InList, bulk_insert, chunked
 from xinyong.store.schema import records
 
 _CURRENT_ID = select(records.c.record_id).where(
@@ -20,11 +20,13 @@ _CURRENT_ID = select(records.c.record_id).where(
     records.c.superseded_seq.is_(None),
 )
 _INSERT = insert(records)
-_LIVE_DOCS = select(records.c.doc_no).where(
-    records.c.source == bindparam("source"),
-    records.c.kind == bindparam("kind"),
-    records.c.doc_no.in_(bindparam("docs", expanding=True)),
-    records.c.superseded_seq.is_(None),
+_LIVE_DOCS = InList(
+    lambda member: select(records.c.doc_no).where(
+        records.c.source == bindparam("source"),
+        records.c.kind == bindparam("kind"),
+        member(records.c.doc_no, "docs"),
+        records.c.superseded_seq.is_(None),
+    )
 )
 
 
@@ -124,7 +126,7 @@ def live_keys(conn: Connection, keys: set[tuple[str, str, str]]) -> set[tuple[st
     for (source, kind), docs in by_group.items():
         for part in chunked(docs):
             rows = conn.execute(
-                _LIVE_DOCS, {"source": source, "kind": kind, "docs": part}
+                _LIVE_DOCS.on(conn), {"source": source, "kind": kind, "docs": part}
             ).scalars()
             found.update((source, kind, doc) for doc in rows)
     return found

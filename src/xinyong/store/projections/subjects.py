@@ -9,7 +9,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from xinyong.codes import normalise_name
 from xinyong.store.changes import Payload, SubjectAmended, SubjectRegistered, _SubjectState
-from xinyong.store.projections.batching import bulk_insert, chunked
+from xinyong.store.projections.batching import InList, bulk_insert, chunked
 from xinyong.store.schema import subject_names, subjects
 
 _EXISTS = select(subjects.c.id).where(
@@ -23,9 +23,10 @@ def exists(conn: Connection, subject_key: str) -> bool:
     return conn.execute(_EXISTS, {"key": subject_key}).first() is not None
 
 
-_EXISTING = select(subjects.c.subject_key).where(
-    subjects.c.subject_key.in_(bindparam("keys", expanding=True)),
-    subjects.c.superseded_seq.is_(None),
+_EXISTING = InList(
+    lambda member: select(subjects.c.subject_key).where(
+        member(subjects.c.subject_key, "keys"), subjects.c.superseded_seq.is_(None)
+    )
 )
 
 
@@ -33,7 +34,7 @@ def existing(conn: Connection, keys: set[str]) -> set[str]:
     """Which of these subject keys are registered (one query per 500 keys)."""
     found: set[str] = set()
     for part in chunked(keys):
-        found.update(conn.execute(_EXISTING, {"keys": part}).scalars())
+        found.update(conn.execute(_EXISTING.on(conn), {"keys": part}).scalars())
     return found
 
 
