@@ -244,8 +244,12 @@ def accept_legacy(
         entry = entries[0]
         headers = load_mapping(entry.kind).resolve(list(entry.data))
         code = next((normalise_code(entry.data[h]) for h, f in headers.items() if f == "uscc"), "")
-        if not any("check character should be" in r for r in entry.reasons) or not code:
-            common.fail(f"entry {entry_id} has no USCC failing its check character", 2)
+        if not code or not _fails_only_check_characters(code):
+            common.fail(
+                f"entry {entry_id}: its USCC must be well formed and fail only a check "
+                "character (the final one or the organisation code's) to be accepted as legacy",
+                2,
+            )
         change = Change(
             "code.legacy_accepted", {"code": code, "reason": reason, "quarantine_id": entry_id}
         )
@@ -256,6 +260,20 @@ def accept_legacy(
     if not json_out:
         common.out.print(f"accepted {code} as a legacy code; retrying the row")
     _reprocess(q.Filter(ids=(entry_id,)), actor, db, json_out, overrides=None)
+
+
+def _fails_only_check_characters(code: str) -> bool:
+    """A genuine legacy code is well formed and fails only a check; a resident ID never
+    qualifies, whatever it fails (it would be journaled in clear)."""
+    from xinyong.codes import CodeError, looks_like_ric, validate_uscc
+
+    if looks_like_ric(code):
+        return False
+    try:
+        validate_uscc(code)
+    except CodeError as exc:
+        return all("check character" in reason for reason in exc.reasons)
+    return False  # a valid code needs no acceptance
 
 
 @app.command("resolve")
@@ -271,9 +289,23 @@ def resolve(
     Example: xinyong quarantine resolve 12 --subject 91330106MA5CJQ4N5N
     """
     from xinyong.codes import CodeError, validate_uscc
+    from xinyong.store.reads import subject as read_subject
 
     try:
         code = validate_uscc(subject)
     except CodeError as exc:
         common.fail("--subject: " + "; ".join(exc.reasons), 2)
-    _reprocess(q.Filter(ids=(entry_id,)), actor, db, json_out, overrides={"uscc": code})
+    with common.engine(db) as engine, engine.connect() as conn:
+        waiting = q.list_entries(
+            conn,
+            q.QuarantineCipher(common.hasher(engine)),
+            q.Filter(status="review", ids=(entry_id,)),
+        )[0]
+        known = read_subject(conn, code) is not None
+    if not waiting:
+        common.fail(f"entry {entry_id} is not waiting for review", 1)
+    if not known:
+        common.fail(f"--subject {code}: no such subject in the registry", 2)
+    _reprocess(
+        q.Filter(status="review", ids=(entry_id,)), actor, db, json_out, overrides={"uscc": code}
+    )

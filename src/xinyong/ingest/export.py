@@ -29,8 +29,32 @@ def _values(entry: Entry, columns: list[str]) -> list[str]:
     return [extra.get(c, entry.data.get(c, "")) for c in columns]
 
 
+# A CSV opened in Excel runs a cell beginning with one of these as a formula; a leading
+# apostrophe keeps it text, and ingest drops the apostrophe again on rows that come back.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def unescape_formula(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+
+
+def _target(out: Path, stem: str, suffix: str) -> Path:
+    """A name in `out` no earlier export file of this run took: files from two folders, or
+    x.xls beside x.xlsx, must not overwrite each other."""
+    target = out / f"{stem}.quarantine{suffix}"
+    number = 2
+    while target.exists():
+        target = out / f"{stem}.quarantine-{number}{suffix}"
+        number += 1
+    return target
+
+
 def export_entries(entries: Sequence[Entry], out: Path) -> list[Path]:
-    """Write one file per original file into `out`; returns the files written."""
+    """Write one file per original file into `out` (never overwriting); returns them."""
     out.mkdir(parents=True, exist_ok=True)
     by_file: dict[str, list[Entry]] = {}
     for entry in entries:
@@ -40,13 +64,13 @@ def export_entries(entries: Sequence[Entry], out: Path) -> list[Path]:
         source = Path(original)
         suffix = source.suffix.lower()
         if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            target = out / f"{source.stem}.quarantine.xlsx"
+            target = _target(out, source.stem, ".xlsx")
             _write_xlsx(target, group)
         elif suffix in (".jsonl", ".ndjson"):
-            target = out / f"{source.stem}.quarantine.jsonl"
+            target = _target(out, source.stem, ".jsonl")
             _write_jsonl(target, group)
         else:
-            target = out / f"{source.stem}.quarantine.csv"
+            target = _target(out, source.stem, ".csv")
             _write_csv(target, group)
         written.append(target)
     return written
@@ -59,7 +83,7 @@ def _write_csv(target: Path, entries: Sequence[Entry]) -> None:
         writer = csv.writer(fh)
         writer.writerow(columns)
         for entry in sorted(entries, key=lambda e: e.row):
-            writer.writerow(_values(entry, columns))
+            writer.writerow([escape_formula(v) for v in _values(entry, columns)])
 
 
 def _write_jsonl(target: Path, entries: Sequence[Entry]) -> None:

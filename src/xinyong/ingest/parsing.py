@@ -57,7 +57,7 @@ def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
             if name is not None and name not in cells:
                 cells[name] = value
         if ctx.kind == "registry":
-            out.append(parse_registry_row(cells, ctx.headers))
+            out.append(parse_registry_row(cells, ctx.headers, ctx.legacy))
         else:
             out.append(
                 parse_record_row(
@@ -88,6 +88,7 @@ def prevalidate(ctx: ParseContext, row: SheetRow, draft: Draft) -> None:
     except ChangeRejected:
         return
     draft.journal_json = canonical_json(typed.journal_payload())
+    draft.validated = {"source": payload["source"], "origin": payload["origin"]}
 
 
 _worker: ParseContext | None = None

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, insert, select, text, update
 from xinyong.catalogue import Catalogue, load_catalogue
 from xinyong.codes import IdHasher
 from xinyong.ingest import quarantine as q
+from xinyong.ingest.export import unescape_formula
 from xinyong.ingest.mapping import detect_kind, load_mapping
 from xinyong.ingest.parsing import ParseContext, Parsed, default_workers, parse_chunks
 from xinyong.ingest.readers import SheetRow, SheetTable, UnreadableFile, read_tables
@@ -332,6 +333,10 @@ def _chunks(table: SheetTable, summary: IngestSummary, done: int = 0) -> Iterato
     for row in table.rows():
         if row.row <= done:
             continue
+        if row.cells.get(QUARANTINE_ID):  # a row back from an export: undo its CSV escaping
+            row = SheetRow(
+                row.row, {k: unescape_formula(v) for k, v in row.cells.items()}, row.problem
+            )
         if not any(row.cells.values()):
             summary.skipped_empty += 1
             continue
@@ -417,7 +422,8 @@ def _process(
     resolver.prefetch([p for p in parsed if not isinstance(p, list)])
     changes: list[Change] = []
     rejects: list[q.Reject] = []
-    to_close: list[tuple[int, str | None]] = []  # quarantine id, doc_no of the row that fixed it
+    # quarantine id, document number and row of the row that fixed it
+    to_close: list[tuple[int, str | None, int]] = []
     file_name = Path(table.file).name
     for row, draft in zip(chunk, parsed, strict=True):
         summary.rows += 1
@@ -444,17 +450,17 @@ def _process(
         setattr(summary, counter, getattr(summary, counter) + 1)
         fixed = _quarantine_id(row)
         if fixed is not None:
-            to_close.append((fixed, draft.payload.get("doc_no")))
+            to_close.append((fixed, draft.payload.get("doc_no"), row.row))
     summary.quarantined += len(rejects)
     q.file_rejects(conn, summary.batch, job.source, rejects, job.cipher)
     # Subjects a chunk creates go first, so that records form long runs of one kind that the apply
     # path checks and stores in a few statements; a stable sort keeps every other order intact.
     changes.sort(key=lambda c: _APPLY_ORDER.get(c.kind, 3))
     apply_changes(conn, changes, actor=job.actor, entries=False)
-    for entry_id, doc_no in to_close:
+    for entry_id, doc_no, row_number in to_close:
         record_id = current_id(conn, job.source, kind, doc_no) if doc_no else None
-        where = f"{file_name} row"
-        if q.close(conn, entry_id, record_id, f"fixed and resubmitted ({where})"):
+        reason = f"fixed and resubmitted ({file_name} row {row_number})"
+        if q.close(conn, entry_id, job.source, kind, record_id, reason):
             summary.closed += 1
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from cryptography.fernet import Fernet
 from sqlalchemy import Connection, func, insert, select, update
 
-from xinyong.codes import IdHasher, redact_ids
+from xinyong.codes import IdHasher, mask_id_like
 from xinyong.store.journal import canonical_json, parse_json
 from xinyong.store.projections.batching import InList
 from xinyong.store.schema import access_log, quarantine
@@ -96,7 +96,7 @@ def file_rejects(
     fresh: list[Reject] = []
     for reject in rejects:
         entry_id = reject.cells.get(QUARANTINE_ID, "").strip()
-        if entry_id.isdigit() and _refile(conn, int(entry_id), batch_id, reject, cipher):
+        if entry_id.isdigit() and _refile(conn, int(entry_id), batch_id, source, reject, cipher):
             continue
         fresh.append(replace(reject, cells=own_cells(reject.cells)))
     rejects = fresh
@@ -130,11 +130,23 @@ def file_rejects(
 
 
 def _refile(
-    conn: Connection, entry_id: int, batch_id: str, reject: Reject, cipher: QuarantineCipher
+    conn: Connection,
+    entry_id: int,
+    batch_id: str,
+    source: str,
+    reject: Reject,
+    cipher: QuarantineCipher,
 ) -> bool:
+    """Update the waiting entry this row came back for — only one of the same source and kind,
+    so a wrong or edited id cannot overwrite another agency's rows."""
     result = conn.execute(
         update(quarantine)
-        .where(quarantine.c.id == entry_id, quarantine.c.status.in_(WAITING))
+        .where(
+            quarantine.c.id == entry_id,
+            quarantine.c.status.in_(WAITING),
+            quarantine.c.source == source,
+            quarantine.c.kind == reject.kind,
+        )
         .values(
             batch_id=batch_id,
             reasons=canonical_json(reject.reasons),
@@ -186,8 +198,10 @@ class Entry:
 
 def _entry(row: Any, cipher: QuarantineCipher, unmasked: bool) -> Entry:
     data = cipher.open(row.data)
+    reasons = [mask_id_like(r) for r in parse_json(row.reasons)]
     if not unmasked:
-        data = {k: redact_ids(v) for k, v in data.items()}
+        # Mask anything ID-shaped, valid or not: a mistyped ID is still someone's ID.
+        data = {k: mask_id_like(v) for k, v in data.items()}
     return Entry(
         id=row.id,
         batch=row.batch_id,
@@ -196,7 +210,7 @@ def _entry(row: Any, cipher: QuarantineCipher, unmasked: bool) -> Entry:
         file=row.file,
         sheet=row.sheet,
         row=row.row,
-        reasons=parse_json(row.reasons),
+        reasons=reasons,
         data=data,
         status=row.status,
         created_at=row.created_at,
@@ -262,11 +276,19 @@ def log_access(conn: Connection, actor: str, action: str, purpose: str, detail: 
     )
 
 
-def close(conn: Connection, entry_id: int, record_id: int | None, reason: str) -> bool:
-    """Close an open entry, linked to the record that replaced it; False if it was not open."""
+def close(
+    conn: Connection, entry_id: int, source: str, kind: str, record_id: int | None, reason: str
+) -> bool:
+    """Close a waiting entry of this source and kind, linked to the record that replaced it;
+    False if there is none (an id from another agency's export closes nothing)."""
     result = conn.execute(
         update(quarantine)
-        .where(quarantine.c.id == entry_id, quarantine.c.status.in_(WAITING))
+        .where(
+            quarantine.c.id == entry_id,
+            quarantine.c.status.in_(WAITING),
+            quarantine.c.source == source,
+            quarantine.c.kind == kind,
+        )
         .values(
             status="closed",
             resolved_record_id=record_id,

@@ -73,9 +73,16 @@ _NOT_CONTENT = {"origin", "reason", "severity", "severity_rule"}
 
 
 def same_content(stored: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Equal in every stated field; a None in the draft and a missing key are the same thing."""
+    """Equal in every stated field; a None in the draft and a missing key are the same thing;
+    names compare as a set (their order is not content)."""
     keys = (set(stored) | set(new)) - _NOT_CONTENT
-    return all(stored.get(k) == new.get(k) for k in keys)
+    return all(_comparable(k, stored.get(k)) == _comparable(k, new.get(k)) for k in keys)
+
+
+def _comparable(key: str, value: Any) -> Any:
+    if key == "names" and isinstance(value, list):
+        return sorted((n["name"], n["type"]) for n in value)
+    return value
 
 
 class NeedsReview(Exception):
@@ -223,9 +230,16 @@ class Resolver:
         # A changed current name is kept as a former name: searches by the old name still find
         # it. A provisional subject's name is only how some record spelled it, so it is kept as
         # an alternative name instead: the registry never said it was ever the official name.
+        # Names the registry already knows stay known: a file that lists fewer former names than
+        # the registry holds does not erase history (sending it twice must change nothing).
         old_current = next(n["name"] for n in stored["names"] if n["type"] == "current")
         names = list(new["names"])
-        if old_current != draft.subject.name and all(n["name"] != old_current for n in names):
+        listed = {n["name"] for n in names}
+        for known in stored["names"]:
+            if known["type"] != "current" and known["name"] not in listed:
+                names.append(known)
+                listed.add(known["name"])
+        if old_current not in listed:
             kept = "alternative" if stored["provisional"] else "former"
             names.append({"name": old_current, "type": kept})
         amended = {**new, "names": names}
@@ -281,8 +295,10 @@ class Resolver:
         payload = {**content, "origin": origin}
         self.records[doc_no] = content
         if stored is None:
-            # The worker's journal form holds only for the payload it validated: same subject.
-            ready = draft.journal_json if draft.subject.key == payload["subject_key"] else None
+            # The worker's journal JSON stands only for exactly the payload it validated: the
+            # draft's own fields, plus the same source and origin.
+            made_for = {"source": payload["source"], "origin": payload["origin"]}
+            ready = draft.journal_json if draft.validated == made_for else None
             changes.append(Change("record.added", payload, ready))
             return "accepted"
         where = f"{origin['file']} row {origin['row']}"

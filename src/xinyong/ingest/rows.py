@@ -7,6 +7,7 @@ the registry happens in `pipeline`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from xinyong.codes import (
     CodeError,
     IdHasher,
     display_name,
+    looks_like_ric,
     mask_id_like,
     mask_ric,
     normalise_code,
@@ -68,6 +70,7 @@ class Draft:
     # its canonical journal JSON, so the single writer need not serialise it again. Plain data
     # on purpose: pickling pydantic models between processes costs more than validating twice.
     journal_json: str | None = None
+    validated: dict[str, Any] | None = None  # the source and origin that JSON was made for
 
 
 class Reasons:
@@ -104,17 +107,27 @@ def _code(fn: Callable[[str], str], raw: str, name: str, why: Reasons) -> str | 
     try:
         return fn(raw)
     except CodeError as exc:
-        # A resident ID is personal data even when it is wrong: reasons show it masked.
-        shown = mask_id_like(raw) if exc.kind == "ric" else raw
+        # Anything shaped like a resident ID is personal data even when it is wrong: reasons show
+        # it masked, and never the birth date, which with the masked form would rebuild it.
         for reason in exc.reasons:
-            why.add(name, f"{shown!r}: {reason}")
+            if exc.kind == "ric":
+                reason = _BIRTH_DATE.sub("********", reason)
+            why.add(name, mask_id_like(f"{raw!r}: {reason}"))
         return None
 
 
-def parse_registry_row(cells: dict[str, str], headers: dict[str, str]) -> Draft | list[str]:
+_BIRTH_DATE = re.compile(r"\b\d{8}\b")
+
+
+def parse_registry_row(
+    cells: dict[str, str], headers: dict[str, str], legacy: frozenset[str] = frozenset()
+) -> Draft | list[str]:
     why = Reasons(headers)
     raw_code = _get(cells, "uscc")
-    code = _code(validate_uscc, raw_code, "uscc", why) if raw_code else None
+    if raw_code and normalise_code(raw_code) in legacy:  # accepted by an officer as issued
+        code: str | None = normalise_code(raw_code)
+    else:
+        code = _code(validate_uscc, raw_code, "uscc", why) if raw_code else None
     if not raw_code:
         why.add("uscc", "is required but empty")
     name = display_name(_get(cells, "name"))
@@ -192,6 +205,12 @@ def _party(
             return SubjectRef("", "organisation", "", name)
         why.add("uscc", "is required for an organisation but empty")
         return None
+    if looks_like_ric(normalise_code(raw_uscc)):
+        # A resident ID in the code column (a sole trader's files often carry the owner's ID
+        # there): it is a person's identifier, so it is hashed and masked, never published.
+        with contextlib.suppress(CodeError):
+            ric = validate_ric(raw_uscc)
+            return SubjectRef(hasher.digest(ric), "person", mask_ric(ric), name) if name else None
     if normalise_code(raw_uscc) in legacy:  # an officer accepted this failing code as issued
         code: str | None = normalise_code(raw_uscc)
     else:
