@@ -150,6 +150,8 @@ def test_an_accepted_legacy_code_passes_validation(
         actor="op",
         hasher=hasher,
     )
-    assert again.accepted == 1
+    assert (again.accepted, again.closed) == (1, 1)  # the waiting entry closes with it
     with engine.connect() as conn:
         assert [r.doc_no for r in subject_records(conn, legacy, dt.date(2024, 6, 1))] == ["D5"]
+        statuses = list(conn.execute(select(quarantine.c.status)).scalars())
+    assert statuses == ["closed"]

@@ -119,3 +119,20 @@ def test_a_quarantine_id_from_another_agency_closes_nothing(
     assert (s.accepted, s.closed) == (1, 0)
     with engine.connect() as conn:
         assert list_entries(conn, QuarantineCipher(hasher), Filter())[1] == 1
+
+
+def test_bad_bytes_deep_in_a_csv_quarantine_that_row_and_the_file_goes_on(
+    engine: Engine, hasher: IdHasher, tmp_path: Path
+) -> None:
+    path = _write_csv(tmp_path / "p.csv", _rows()[:2])
+    good = _rows()[0]
+    good[5] = "杭市监罚〔2024〕77号"
+    tail = tmp_path / "tail.csv"
+    _write_csv(tail, [good])
+    last_line = tail.read_bytes().split(b"\r\n")[1]
+    path.write_bytes(path.read_bytes() + b"\xff\xfe,broken\r\n" + last_line + b"\r\n")
+    s = ingest_files(engine, [path], source="samr", actor="op", hasher=hasher)
+    assert (s.rows, s.accepted, s.quarantined) == (4, 3, 1)
+    with engine.connect() as conn:
+        [reasons] = list(conn.execute(select(quarantine.c.reasons)).scalars())
+    assert json.loads(reasons) == ["row 4 has bytes that are not valid utf-8 text"]

@@ -419,6 +419,10 @@ def _process(
 ) -> None:
     summary = job.summary
     resolver = Resolver(conn, job.source, kind)
+    # Rows that pass may be rows quarantined earlier and sent again unchanged: remember them
+    # only when this source has anything waiting (a cheap question, asked once per chunk).
+    watch = q.has_waiting(conn, job.source, kind)
+    passed: list[tuple[q.Reject, str | None]] = []
     resolver.prefetch([p for p in parsed if not isinstance(p, list)])
     changes: list[Change] = []
     rejects: list[q.Reject] = []
@@ -451,12 +455,25 @@ def _process(
         fixed = _quarantine_id(row)
         if fixed is not None:
             to_close.append((fixed, draft.payload.get("doc_no"), row.row))
+        elif watch:
+            passed.append(
+                (
+                    q.Reject(kind, table.file, table.sheet, row.row, row.cells, []),
+                    draft.payload.get("doc_no"),
+                )
+            )
     summary.quarantined += len(rejects)
     q.file_rejects(conn, summary.batch, job.source, rejects, job.cipher)
     # Subjects a chunk creates go first, so that records form long runs of one kind that the apply
     # path checks and stores in a few statements; a stable sort keeps every other order intact.
     changes.sort(key=lambda c: _APPLY_ORDER.get(c.kind, 3))
     apply_changes(conn, changes, actor=job.actor, entries=False)
+    if passed:
+        summary.closed += q.close_passed(
+            conn,
+            job.source,
+            [(r, current_id(conn, job.source, kind, doc) if doc else None) for r, doc in passed],
+        )
     for entry_id, doc_no, row_number in to_close:
         record_id = current_id(conn, job.source, kind, doc_no) if doc_no else None
         reason = f"fixed and resubmitted ({file_name} row {row_number})"

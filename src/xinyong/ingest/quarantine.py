@@ -108,6 +108,13 @@ def file_rejects(
     rows: list[dict[str, Any]] = []
     for reject, fp in zip(rejects, prints, strict=True):
         if fp in waiting:
+            # The same row again: its entry stays, but says why it fails *now* (after a
+            # catalogue change, say, the reasons may differ).
+            conn.execute(
+                update(quarantine)
+                .where(quarantine.c.fingerprint == fp, quarantine.c.status.in_(WAITING))
+                .values(reasons=canonical_json(reject.reasons), status=reject.status)
+            )
             continue
         waiting.add(fp)
         rows.append(
@@ -274,6 +281,37 @@ def log_access(conn: Connection, actor: str, action: str, purpose: str, detail: 
             detail=canonical_json(detail),
         )
     )
+
+
+def has_waiting(conn: Connection, source: str, kind: str) -> bool:
+    query = select(quarantine.c.id).where(
+        quarantine.c.source == source,
+        quarantine.c.kind == kind,
+        quarantine.c.status.in_(WAITING),
+    )
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def close_passed(conn: Connection, source: str, passed: Sequence[tuple[Reject, int | None]]) -> int:
+    """Close waiting entries for rows that now pass as they are (the original file sent again
+    after a legacy code was accepted or the registry caught up): same fingerprint, same row."""
+    closed = 0
+    for reject, record_id in passed:
+        result = conn.execute(
+            update(quarantine)
+            .where(
+                quarantine.c.fingerprint == reject.fingerprint(source),
+                quarantine.c.status.in_(WAITING),
+            )
+            .values(
+                status="closed",
+                resolved_record_id=record_id,
+                closed_at=utc_stamp(),
+                closed_reason=f"passed when sent again ({Path(reject.file).name} row {reject.row})",
+            )
+        )
+        closed += result.rowcount
+    return closed
 
 
 def close(

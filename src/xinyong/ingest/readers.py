@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import itertools
 import json
+import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from python_calamine import CalamineWorkbook
 from xinyong.ingest.mapping import all_header_keys, header_key
 
 HEADER_SCAN_ROWS = 10
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+csv.field_size_limit(16 * 1024 * 1024)  # long 违法事实 texts exceed the default 128 KiB
 
 
 class UnreadableFile(Exception):
@@ -67,6 +70,13 @@ class SheetTable:
             for cells in raw:
                 number += 1
                 if number <= self.header_row:
+                    continue
+                if any(_UNDECODABLE.search(c) for c in cells):
+                    # Bytes the file's encoding cannot read, deep in a file whose start was fine:
+                    # the row is kept (bad bytes as U+FFFD) and quarantined; the file goes on.
+                    clean = [_UNDECODABLE.sub("\ufffd", c) for c in cells]
+                    problem = f"row {number} has bytes that are not valid {self.encoding} text"
+                    yield SheetRow(number, self._cells(clean), problem)
                     continue
                 yield SheetRow(number, self._cells(cells))
         finally:
@@ -114,7 +124,9 @@ def _find_header(rows: list[list[str]]) -> int | None:
 
 def _raw_rows(path: Path, sheet: str | None, encoding: str | None) -> Generator[list[str]]:
     if sheet is None:
-        with path.open(encoding=encoding, newline="") as fh:
+        # surrogateescape: an undecodable byte becomes a marker in its cell instead of an
+        # exception that would abandon the rest of the file mid-ingest.
+        with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
             yield from csv.reader(fh)
         return
     book = CalamineWorkbook.from_path(str(path))
@@ -145,15 +157,22 @@ def detect_encoding(path: Path) -> str:
         sample = fh.read(1 << 20)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
+    for encoding in ("utf-8", "gb18030"):
         try:
-            codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
-        except UnicodeDecodeError as exc:
-            raise UnreadableFile(f"{path}: neither UTF-8 nor GB18030 text ({exc})") from None
-        return "gb18030"
-    return "utf-8"
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    # Neither reads every byte: take the one that reads the most; rows with unreadable bytes
+    # are quarantined one by one rather than the whole file refused.
+    errors = {
+        enc: codecs.getincrementaldecoder(enc)(errors="replace").decode(sample).count("\ufffd")
+        for enc in ("utf-8", "gb18030")
+    }
+    best = min(errors, key=lambda enc: errors[enc])
+    if errors[best] > max(16, len(sample) // 100):
+        raise UnreadableFile(f"{path}: neither UTF-8 nor GB18030 text ({errors[best]} bad bytes)")
+    return best
 
 
 def read_csv(path: Path, encoding: str | None = None) -> list[SheetTable]:
