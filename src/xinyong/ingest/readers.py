@@ -71,7 +71,7 @@ class SheetTable:
                 number += 1
                 if number <= self.header_row:
                     continue
-                if any(_UNDECODABLE.search(c) for c in cells):
+                if _UNDECODABLE.search("".join(cells)):  # one search a row: this is the hot loop
                     # Bytes the file's encoding cannot read, deep in a file whose start was fine:
                     # the row is kept (bad bytes as U+FFFD) and quarantined; the file goes on.
                     clean = [_UNDECODABLE.sub("\ufffd", c) for c in cells]
