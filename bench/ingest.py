@@ -54,6 +54,25 @@ def child_file(url: str, file: Path) -> None:
     )
 
 
+def _load_csv(conn: sqlite3.Connection, path: Path, table: str) -> int:
+    """The floor: a CSV's rows into one plain table with executemany, 5,000 at a time."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        conn.execute(f"CREATE TABLE {table} ({', '.join(f'c{i}' for i in range(len(header)))})")
+        insert = f"INSERT INTO {table} VALUES ({', '.join('?' for _ in header)})"  # noqa: S608
+        rows = 0
+        batch: list[list[str]] = []
+        for row in reader:
+            batch.append(row)
+            if len(batch) == 5000:
+                conn.executemany(insert, batch)
+                rows += len(batch)
+                batch = []
+        conn.executemany(insert, batch)
+        return rows + len(batch)
+
+
 def baseline_file(file: Path) -> float:
     """Bare executemany of the file's CSV rows into one SQLite table."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -63,21 +82,7 @@ def baseline_file(file: Path) -> float:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     started = time.perf_counter()
-    rows = 0
-    with file.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader)
-        conn.execute(f"CREATE TABLE t ({', '.join(f'c{i}' for i in range(len(header)))})")
-        marks = ", ".join("?" for _ in header)
-        batch = []
-        for row in reader:
-            batch.append(row)
-            if len(batch) == 5000:
-                conn.executemany(f"INSERT INTO t VALUES ({marks})", batch)  # noqa: S608
-                rows += len(batch)
-                batch = []
-        conn.executemany(f"INSERT INTO t VALUES ({marks})", batch)  # noqa: S608
-        rows += len(batch)
+    rows = _load_csv(conn, file, "t")
     conn.commit()
     elapsed = time.perf_counter() - started
     conn.close()
@@ -172,23 +177,8 @@ def baseline(folder: Path) -> float:
     for f in manifest(folder)["files"]:  # type: ignore[attr-defined]
         if f["format"] != "csv":
             continue
-        with (folder / f["path"]).open(encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader)
-            table = f"t_{f['kind']}_{f['source']}"
-            cols = ", ".join(f"c{i}" for i in range(len(header)))
-            conn.execute(f"CREATE TABLE {table} ({cols})")
-            marks = ", ".join("?" for _ in header)
-            batch = []
-            for row in reader:
-                batch.append(row)
-                if len(batch) == 5000:
-                    conn.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)  # noqa: S608
-                    rows += len(batch)
-                    batch = []
-            conn.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)  # noqa: S608
-            rows += len(batch)
-            conn.commit()
+        rows += _load_csv(conn, folder / f["path"], f"t_{f['kind']}_{f['source']}")
+        conn.commit()
     elapsed = time.perf_counter() - started
     conn.close()
     return rows / elapsed
