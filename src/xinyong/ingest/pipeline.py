@@ -327,9 +327,16 @@ def _open_all(
     return out
 
 
+class Chunk(list[SheetRow]):
+    """Rows of one transaction, and the empty rows passed over before them: counted when the
+    chunk commits, so that a resumed run never counts them twice (chunks are read ahead)."""
+
+    empties: int = 0
+
+
 def _chunks(table: SheetTable, summary: IngestSummary, done: int = 0) -> Iterator[list[SheetRow]]:
     """Non-empty rows in chunks, after row `done` (committed by an interrupted run)."""
-    chunk: list[SheetRow] = []
+    chunk = Chunk()
     for row in table.rows():
         if row.row <= done:
             continue
@@ -338,14 +345,16 @@ def _chunks(table: SheetTable, summary: IngestSummary, done: int = 0) -> Iterato
                 row.row, {k: unescape_formula(v) for k, v in row.cells.items()}, row.problem
             )
         if not any(row.cells.values()):
-            summary.skipped_empty += 1
+            chunk.empties += 1
             continue
         chunk.append(row)
         if len(chunk) >= CHUNK_ROWS:
             yield chunk
-            chunk = []
+            chunk = Chunk()
     if chunk:
         yield chunk
+    else:
+        summary.skipped_empty += chunk.empties  # trailing empty rows, after the last chunk
 
 
 def _ingest_chunk(
@@ -360,6 +369,7 @@ def _ingest_chunk(
     a crash resumes after it). If the apply path refuses a change the resolver let through (it
     should not, but nothing may be lost if it does), the chunk is redone row by row and the
     refused row is quarantined with the apply path's reasons."""
+    job.summary.skipped_empty += getattr(chunk, "empties", 0)
     before = replace(job.summary)
     try:
         with writing(job.engine) as conn:
