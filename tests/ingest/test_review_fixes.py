@@ -136,3 +136,18 @@ def test_bad_bytes_deep_in_a_csv_quarantine_that_row_and_the_file_goes_on(
     with engine.connect() as conn:
         [reasons] = list(conn.execute(select(quarantine.c.reasons)).scalars())
     assert json.loads(reasons) == ["row 4 has bytes that are not valid utf-8 text"]
+
+
+def test_one_decision_in_two_bracket_styles_is_one_record(
+    engine: Engine, hasher: IdHasher, tmp_path: Path
+) -> None:
+    first = _rows()[0]  # 杭市监罚〔2024〕1号
+    again = list(first)
+    again[5] = "杭市监罚［２０２４］ 1号"
+    s1 = ingest_files(
+        engine, [_write_csv(tmp_path / "a.csv", [first])], source="samr", actor="op", hasher=hasher
+    )
+    s2 = ingest_files(
+        engine, [_write_csv(tmp_path / "b.csv", [again])], source="samr", actor="op", hasher=hasher
+    )
+    assert (s1.accepted, s2.accepted, s2.corrected, s2.duplicates) == (1, 0, 0, 1)

@@ -10,7 +10,7 @@ from xinyong.codes.idhash import IdHasher, load_or_create_key
 from xinyong.codes.names import display_name, normalise_name
 from xinyong.codes.redact import mask_id_like, redact_ids
 from xinyong.codes.ric import looks_like_ric, mask_ric, ric_expected_check, validate_ric
-from xinyong.codes.text import normalise_code
+from xinyong.codes.text import document_key, normalise_code
 from xinyong.codes.uscc import (
     USCC_ALPHABET,
     looks_like_uscc,
@@ -25,6 +25,7 @@ __all__ = [
     "CodeKind",
     "IdHasher",
     "display_name",
+    "document_key",
     "load_or_create_key",
     "looks_like_ric",
     "looks_like_uscc",

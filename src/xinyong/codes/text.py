@@ -48,3 +48,14 @@ def normalise_code(raw: str) -> str:
             break
         text = upper
     return text
+
+
+_DOC_BRACKETS = str.maketrans("〔〕［］【】（）[]〈〉", "()()()()()()")
+
+
+def document_key(doc_no: str) -> str:
+    """The matching form of a decision document number: 杭市监罚〔2024〕1号, 杭市监罚[2024]1号 and
+    杭市监罚（２０２４）1号 are one decision. Width, bracket style and spaces are not content; the
+    number as written is kept for display."""
+    text = unicodedata.normalize("NFKC", doc_no).translate(_DOC_BRACKETS)
+    return "".join(text.split())

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from xinyong.codes import normalise_name
+from xinyong.codes import document_key, normalise_name
 from xinyong.ingest.rows import Draft, SubjectRef
 from xinyong.store.apply import Change
 from xinyong.store.changes import ChangeRejected, Payload, parse_payload
@@ -55,7 +55,7 @@ _BY_NAME = InList(
 _VERSIONS_FROM = select(records).where(
     records.c.source == bindparam("source"),
     records.c.kind == bindparam("kind"),
-    records.c.doc_no == bindparam("doc_no"),
+    records.c.doc_key == bindparam("doc_key"),
     records.c.source_file == bindparam("file"),
     records.c.source_row == bindparam("row"),
 )
@@ -63,13 +63,14 @@ _RECORDS = InList(
     lambda member: select(records).where(
         records.c.source == bindparam("source"),
         records.c.kind == bindparam("kind"),
-        member(records.c.doc_no, "docs"),
+        member(records.c.doc_key, "docs"),
         records.c.superseded_seq.is_(None),
     )
 )
 
 # Differences in these keys do not make a resubmitted row a correction.
-_NOT_CONTENT = {"origin", "reason", "severity", "severity_rule"}
+# The document number's writing (bracket style, width) is not content either: the key matches.
+_NOT_CONTENT = {"origin", "reason", "severity", "severity_rule", "doc_no"}
 
 
 def same_content(stored: dict[str, Any], new: dict[str, Any]) -> bool:
@@ -102,7 +103,7 @@ class Resolver:
         self.source = source
         self.kind = kind
         self.subjects: dict[str, dict[str, Any] | None] = {}  # key -> state (None: not there)
-        self.records: dict[str, dict[str, Any] | None] = {}  # doc_no -> content
+        self.records: dict[str, dict[str, Any] | None] = {}  # document key -> content
         self.by_org_code: dict[str, list[tuple[str, str]]] = {}  # org code -> [(key, code)]
         self.by_name: dict[str, list[tuple[str, str]]] = {}  # name key -> [(key, code)]
 
@@ -177,11 +178,12 @@ class Resolver:
                 self.subjects[key] = None if row is None else _subject_state(row, names[key])
         if self.kind == "registry":
             return
-        docs = [d for d in {d.payload["doc_no"] for d in drafts} if d not in self.records]
+        wanted_docs = {document_key(d.payload["doc_no"]) for d in drafts}
+        docs = [d for d in wanted_docs if d not in self.records]
         for part in chunked(docs):
             params = {"source": self.source, "kind": self.kind, "docs": part}
             found_docs = {
-                r.doc_no: _record_content(r)
+                r.doc_key: _record_content(r)
                 for r in self.conn.execute(_RECORDS.on(self.conn), params)
             }
             for doc in part:
@@ -192,7 +194,7 @@ class Resolver:
         (ChangeRejected names every reason), and say what the row amounts to."""
         planned: list[Change] = []
         # Planning touches at most this row's subject and document; keep them to undo.
-        skey, doc = draft.subject.key, draft.payload.get("doc_no", "")
+        skey, doc = draft.subject.key, document_key(draft.payload.get("doc_no", ""))
         before = (
             skey in self.subjects,
             self.subjects.get(skey),
@@ -257,7 +259,7 @@ class Resolver:
             {
                 "source": self.source,
                 "kind": self.kind,
-                "doc_no": doc_no,
+                "doc_key": document_key(doc_no),
                 "file": origin["file"],
                 "row": origin["row"],
             },
@@ -283,8 +285,9 @@ class Resolver:
 
     def _plan_record(self, draft: Draft, origin: dict[str, Any], changes: list[Change]) -> str:
         doc_no = draft.payload["doc_no"]
+        doc = document_key(doc_no)
         content = {**draft.payload, "source": self.source}
-        stored = self.records.get(doc_no)
+        stored = self.records.get(doc)
         if stored is not None and same_content(stored, content):
             return "duplicate"
         if stored is not None and self._applied_before(doc_no, content, origin):
@@ -293,7 +296,7 @@ class Resolver:
             return "duplicate"
         self._ensure_subject(draft, changes)
         payload = {**content, "origin": origin}
-        self.records[doc_no] = content
+        self.records[doc] = content
         if stored is None:
             # The worker's journal JSON stands only for exactly the payload it validated: the
             # draft's own fields, plus the same source and origin.

@@ -121,7 +121,10 @@ records = Table(
     Column("record_id", Seq, nullable=False),
     Column("source", String(64), nullable=False),
     Column("kind", String(32), nullable=False),
-    Column("doc_no", Text, nullable=False),
+    Column("doc_no", Text, nullable=False),  # as the agency wrote it
+    Column(
+        "doc_key", Text, nullable=True
+    ),  # its matching form: the natural key (codes.document_key)
     Column("subject_key", String(80), nullable=False),
     Column("party_name", Text, nullable=False),
     Column("decision_date", Date, nullable=False),
@@ -137,7 +140,7 @@ records = Table(
     Column("source_sheet", Text, nullable=True),
     Column("source_row", Integer, nullable=True),
     *_versioned(),
-    Index(None, "source", "kind", "doc_no", "superseded_seq"),
+    Index(None, "source", "kind", "doc_key", "superseded_seq"),
     Index(None, "subject_key", "superseded_seq"),
     Index(None, "record_id"),
 )

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from xinyong.codes import document_key
 from xinyong.store.changes import Payload, RecordCorrected, _RecordState
 from xinyong.store.journal import canonical_json
 from xinyong.store.projections import agencies, subjects
@@ -16,15 +17,15 @@ from xinyong.store.schema import records
 _CURRENT_ID = select(records.c.record_id).where(
     records.c.source == bindparam("source"),
     records.c.kind == bindparam("kind"),
-    records.c.doc_no == bindparam("doc_no"),
+    records.c.doc_key == bindparam("doc_key"),
     records.c.superseded_seq.is_(None),
 )
 _INSERT = insert(records)
 _LIVE_DOCS = InList(
-    lambda member: select(records.c.doc_no).where(
+    lambda member: select(records.c.doc_key).where(
         records.c.source == bindparam("source"),
         records.c.kind == bindparam("kind"),
-        member(records.c.doc_no, "docs"),
+        member(records.c.doc_key, "docs"),
         records.c.superseded_seq.is_(None),
     )
 )
@@ -32,7 +33,8 @@ _LIVE_DOCS = InList(
 
 def current_id(conn: Connection, source: str, kind: str, doc_no: str) -> int | None:
     """The stable record_id of the live record under this natural key, if any."""
-    row = conn.execute(_CURRENT_ID, {"source": source, "kind": kind, "doc_no": doc_no}).first()
+    params = {"source": source, "kind": kind, "doc_key": document_key(doc_no)}
+    row = conn.execute(_CURRENT_ID, params).first()
     return None if row is None else int(row[0])
 
 
@@ -70,6 +72,7 @@ def _row(record_id: int, seq: int, p: _RecordState) -> dict[str, Any]:
         "source": p.source,
         "kind": p.record_kind,
         "doc_no": p.doc_no,
+        "doc_key": document_key(p.doc_no),
         "subject_key": p.subject_key,
         "party_name": p.party_name,
         "decision_date": p.decision_date,
@@ -98,7 +101,7 @@ def check_added_many(conn: Connection, payloads: Sequence[Payload]) -> list[list
     items = [cast(_RecordState, p) for p in payloads]
     known_agencies = agencies.existing(conn, {p.source for p in items})
     known_subjects = subjects.existing(conn, {p.subject_key for p in items})
-    live = live_keys(conn, {(p.source, p.record_kind, p.doc_no) for p in items})
+    live = live_keys(conn, {(p.source, p.record_kind, document_key(p.doc_no)) for p in items})
     out = []
     for p in items:
         reasons = []
@@ -106,7 +109,7 @@ def check_added_many(conn: Connection, payloads: Sequence[Payload]) -> list[list
             reasons.append(f"source agency {p.source!r} is not registered")
         if p.subject_key not in known_subjects:
             reasons.append(f"subject {p.subject_key!r} is not registered")
-        key = (p.source, p.record_kind, p.doc_no)
+        key = (p.source, p.record_kind, document_key(p.doc_no))
         if key in live:
             reasons.append(
                 f"a {p.record_kind} record {p.doc_no!r} from {p.source!r} already exists; "
