@@ -8,7 +8,7 @@ all give the same answer and the same reasons.
 from xinyong.codes.errors import CodeError, CodeKind
 from xinyong.codes.idhash import IdHasher, load_or_create_key
 from xinyong.codes.names import display_name, normalise_name
-from xinyong.codes.redact import mask_id_like, redact_ids
+from xinyong.codes.redact import mask_id_like, might_hold_id, redact_ids
 from xinyong.codes.ric import looks_like_ric, mask_ric, ric_expected_check, validate_ric
 from xinyong.codes.text import document_key, normalise_code
 from xinyong.codes.uscc import (
@@ -31,6 +31,7 @@ __all__ = [
     "looks_like_uscc",
     "mask_id_like",
     "mask_ric",
+    "might_hold_id",
     "normalise_code",
     "normalise_name",
     "org_code_expected_check",

@@ -18,6 +18,11 @@ _D = "0-9\uff10-\uff19"
 _CANDIDATE = re.compile(f"(?<![{_D}])[{_D}]{{17}}[{_D}Xx\uff38\uff58](?![{_D}])")
 
 
+def might_hold_id(text: str) -> bool:
+    """Whether `text` has a run that could be a resident ID (cheap; `redact_ids` decides)."""
+    return _CANDIDATE.search(text) is not None
+
+
 def redact_ids(text: str) -> str:
     """`text` with every valid resident ID replaced by its masked form; the rest untouched."""
     if len(text) < 18:

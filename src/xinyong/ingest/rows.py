@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from xinyong.codes import (
     looks_like_ric,
     mask_id_like,
     mask_ric,
+    might_hold_id,
     normalise_code,
     org_code_expected_check,
     redact_ids,
@@ -119,6 +121,14 @@ def _code(fn: Callable[[str], str], raw: str, name: str, why: Reasons) -> str | 
 _BIRTH_DATE = re.compile(r"\b\d{8}\b")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def cached_uscc(raw: str) -> str:
+    """`validate_uscc`, remembered: one subject's code recurs on every row about it, and the
+    check-character arithmetic is the costliest step of a row. Failures are not cached (an
+    exception is raised anew), so every bad row still gets its reasons."""
+    return validate_uscc(raw)
+
+
 def parse_registry_row(
     cells: dict[str, str], headers: dict[str, str], legacy: frozenset[str] = frozenset()
 ) -> Draft | list[str]:
@@ -214,7 +224,7 @@ def _party(
     if normalise_code(raw_uscc) in legacy:  # an officer accepted this failing code as issued
         code: str | None = normalise_code(raw_uscc)
     else:
-        code = _code(validate_uscc, raw_uscc, "uscc", why)
+        code = _code(cached_uscc, raw_uscc, "uscc", why)
     if code is None or not name:
         return None
     return SubjectRef(code, "organisation", code, name)
@@ -301,9 +311,11 @@ def parse_record_row(
         why.add("decision_date", f"{decision} is in the future")
     # Free text is kept as given except for resident IDs hiding in it (a sole trader's tax number
     # is often the owner's ID; clerks paste IDs into remarks): those are masked.
-    fields: dict[str, str | None] = {
-        k: (redact_ids(_get(cells, k)) or None) for k in _TEXT_FIELDS[kind]
-    }
+    raw = {k: _get(cells, k) for k in _TEXT_FIELDS[kind]}
+    # One search over the whole row first: almost no row holds an ID, and this is the hot loop.
+    if might_hold_id("\x00".join(raw.values())):
+        raw = {k: redact_ids(v) for k, v in raw.items()}
+    fields: dict[str, str | None] = {k: (v or None) for k, v in raw.items()}
     start: dt.date | None = decision
     end: dt.date | None = None
     if kind == "penalty":
