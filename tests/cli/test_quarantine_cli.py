@@ -30,6 +30,33 @@ def _json(args: list[str]) -> dict[str, object]:
     return value
 
 
+def _export(db_url: str, tmp_path: Path) -> tuple[Path, list[dict[str, str]]]:
+    """Export the waiting rows as the clerk receives them; the file and its rows."""
+    exported = _json(
+        [
+            "quarantine",
+            "export",
+            "--out",
+            str(tmp_path / "fix"),
+            "--purpose",
+            "return rows to the SAMR clerk",
+            "--db",
+            db_url,
+        ]
+    )
+    [out] = exported["files"]  # type: ignore[misc]
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        return Path(out), list(csv.DictReader(fh))
+
+
+def _rewrite(out: Path, rows: list[dict[str, str]]) -> None:
+    """Save the clerk's edits over the exported file."""
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def test_list_export_fix_resubmit_closes_entries(db_url: str, tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "penalties.csv", _rows())
     _json(["ingest", str(path), "--source", "samr", "--db", db_url])
@@ -44,31 +71,14 @@ def test_list_export_fix_resubmit_closes_entries(db_url: str, tmp_path: Path) ->
         ["quarantine", "export", "--out", str(tmp_path / "fix"), "--purpose", "", "--db", db_url],
     )
     assert refused.exit_code == 2 and "say why" in refused.output
-    exported = _json(
-        [
-            "quarantine",
-            "export",
-            "--out",
-            str(tmp_path / "fix"),
-            "--purpose",
-            "return rows to the SAMR clerk",
-            "--db",
-            db_url,
-        ]
-    )
-    [out] = exported["files"]  # type: ignore[misc]
-    with open(out, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    out, rows = _export(db_url, tmp_path)
     assert len(rows) == 1 and rows[0]["quarantine_id"] == str(entry["id"])
     assert "check character" in rows[0]["quarantine_reasons"]
 
     from tests.ingest.test_ingest_files import A
 
     rows[0].update({"统一社会信用代码": A, "罚款金额（万元）": "3", "处罚决定日期": "2024-02-28"})
-    with open(out, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    _rewrite(out, rows)
     again = _json(["ingest", str(out), "--source", "samr", "--db", db_url])
     assert again["accepted"] == 1 and again["closed"] == 1
     assert _json(["quarantine", "list", "--db", db_url])["total"] == 0
@@ -79,26 +89,9 @@ def test_list_export_fix_resubmit_closes_entries(db_url: str, tmp_path: Path) ->
 def test_a_still_broken_resubmission_updates_its_entry(db_url: str, tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "penalties.csv", _rows())
     _json(["ingest", str(path), "--source", "samr", "--db", db_url])
-    exported = _json(
-        [
-            "quarantine",
-            "export",
-            "--out",
-            str(tmp_path / "fix"),
-            "--purpose",
-            "return rows to the SAMR clerk",
-            "--db",
-            db_url,
-        ]
-    )
-    [out] = exported["files"]  # type: ignore[misc]
-    with open(out, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    out, rows = _export(db_url, tmp_path)
     rows[0]["罚款金额（万元）"] = "3"  # fixed one problem, not the others
-    with open(out, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    _rewrite(out, rows)
     _json(["ingest", str(out), "--source", "samr", "--db", db_url])
     listed = _json(["quarantine", "list", "--db", db_url])
     assert listed["total"] == 1

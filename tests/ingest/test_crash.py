@@ -187,7 +187,7 @@ def test_killed_ingests_rerun_to_the_same_state(
     reference_url = next(reference)
     _run(reference_url, file, env)
     expected = _state(reference_url, hasher)
-    reference.close()
+    next(reference, None)  # run the fixture's clean-up: a PostgreSQL reference is dropped
     assert len(expected["records"]) > ROWS * 0.95 and expected["quarantine"]
 
     killed = 0

@@ -185,7 +185,8 @@ def test_replaying_the_journal_rebuilds_identical_projections(
         "sqlite" if target_backend == "sqlite" or db_url.startswith("sqlite") else "postgresql"
     )
     (tmp_path / "target").mkdir()
-    target_url = next(_fresh_db(backend, request, tmp_path / "target"))
+    target_db = _fresh_db(backend, request, tmp_path / "target")
+    target_url = next(target_db)
     target = make_engine(target_url)
     last = replay(engine, target)
     with engine.connect() as live, target.connect() as rebuilt:
@@ -196,3 +197,4 @@ def test_replaying_the_journal_rebuilds_identical_projections(
         original = live.execute(select(journal).order_by(journal.c.seq)).all()
     assert count == last and [tuple(r) for r in stored] == [tuple(r) for r in original]
     target.dispose()
+    next(target_db, None)  # run the fixture's clean-up: a PostgreSQL target is dropped

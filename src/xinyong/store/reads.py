@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from xinyong.store.journal import parse_json
-from xinyong.store.schema import journal, journal_head, records, subject_names, subjects
+from xinyong.store.schema import journal_head, records, subject_names, subjects
 from xinyong.store.versions import visible
 
 
@@ -177,13 +177,6 @@ def record_view(r: Row[Any]) -> RecordView:
 def count_subjects(conn: Connection) -> int:
     query = select(func.count()).select_from(subjects).where(subjects.c.superseded_seq.is_(None))
     return int(conn.execute(query).scalar_one())
-
-
-def journal_entries(conn: Connection, after: int = 0, limit: int | None = None) -> list[Row[Any]]:
-    query = select(journal).where(journal.c.seq > after).order_by(journal.c.seq)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(conn.execute(query).all())
 
 
 def example_subject(conn: Connection, as_of: dt.date) -> tuple[str, str] | None:
