@@ -39,13 +39,6 @@ subject_app = typer.Typer(help="Read one subject's file.", no_args_is_help=True)
 app.add_typer(subject_app, name="subject")
 app.add_typer(quarantine_app, name="quarantine")
 out, err = common.out, common.err
-_fail, _emit_json, _engine, _hasher, _actor = (
-    common.fail,
-    common.emit_json,
-    common.engine,
-    common.hasher,
-    common.actor,
-)
 
 
 @app.command()
@@ -62,7 +55,7 @@ def init(db: DbOpt = None, json_out: JsonOpt = False) -> None:
     finally:
         engine.dispose()
     if json_out:
-        _emit_json({"database": db_url(db), "before": before, "after": after})
+        common.emit_json({"database": db_url(db), "before": before, "after": after})
     else:
         state = "already at" if before == after else f"upgraded from {before or 'empty'} to"
         out.print(f"schema {state} revision {after} ({db_url(db)})")
@@ -97,7 +90,7 @@ def generate(
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     if json_out:
-        _emit_json(json.loads((out_dir / "manifest.json").read_text(encoding="utf-8")))
+        common.emit_json(json.loads((out_dir / "manifest.json").read_text(encoding="utf-8")))
     else:
         table = Table("file", "kind", "source", "rows")
         for f in manifest.files:
@@ -135,24 +128,24 @@ def ingest(
     from xinyong.ingest import UnreadableFile, ingest_files
 
     try:
-        with _engine(db) as engine, _progress(not json_out) as progress:
+        with common.engine(db) as engine, _progress(not json_out) as progress:
             task = progress.add_task("ingesting", total=None)
             summary = ingest_files(
                 engine,
                 files,
                 source=source,
-                actor=_actor(actor),
-                hasher=_hasher(engine),
+                actor=common.actor(actor),
+                hasher=common.hasher(engine),
                 kind=kind,
                 encoding=encoding,
                 progress=lambda n: progress.advance(task, n),
                 catalogue=load_catalogue(catalogue),
             )
     except (UnreadableFile, ValueError) as exc:
-        _fail(str(exc), 2)
+        common.fail(str(exc), 2)
     result = {k: v for k, v in summary.as_dict().items() if k != "kinds"}
     if json_out:
-        _emit_json(result)
+        common.emit_json(result)
         return
     table = Table(*result.keys())
     table.add_row(*(str(v) for v in result.values()))
@@ -180,21 +173,21 @@ def subject_show(
     try:
         day = dt.date.fromisoformat(as_of) if as_of else today_cst()
     except ValueError:
-        _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", 2)
-    with _engine(db) as engine, engine.connect() as conn:
+        common.fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", 2)
+    with common.engine(db) as engine, engine.connect() as conn:
         try:
-            readings = resolve_code(code, _hasher(engine), conn)
+            readings = resolve_code(code, common.hasher(engine), conn)
         except CodeError as exc:
-            _fail("malformed code: " + "; ".join(exc.reasons), 2)
+            common.fail("malformed code: " + "; ".join(exc.reasons), 2)
         try:
             file = read_subject_file(conn, readings, day, known_at)
         except BeyondJournal as exc:
-            _fail(str(exc), 2)
+            common.fail(str(exc), 2)
     if file is None:
-        _fail(f"no subject with code {readings[0].public_code}", 1)
+        common.fail(f"no subject with code {readings[0].public_code}", 1)
     detail = SubjectDetail.of(file)
     if json_out:
-        _emit_json(detail.model_dump(mode="json"))
+        common.emit_json(detail.model_dump(mode="json"))
         return
     out.print(
         f"[bold]{detail.name}[/]  {detail.code}  ({detail.kind}, {detail.status}"
@@ -237,8 +230,8 @@ def serve(
     """
     import uvicorn
 
-    with _engine(db) as engine:
-        _hasher(engine)  # refuse an uninitialised database or a wrong ID key before forking
+    with common.engine(db) as engine:
+        common.hasher(engine)  # refuse an uninitialised database or a wrong ID key before forking
     os.environ["XINYONG_DB"] = db_url(db)
     os.environ["XINYONG_ID_KEY_FILE"] = str(id_key_path().resolve())
     out.print(f"serving on http://{host}:{port} ({db_url(db)})")
@@ -337,7 +330,7 @@ def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     files = sorted(manifest["files"], key=lambda f: f["kind"] != "registry")  # registry first
     total_rows = sum(int(f["rows"]) for f in files)
-    hasher = _hasher(engine)
+    hasher = common.hasher(engine)
     with _progress(True) as progress:
         task = progress.add_task("ingesting", total=total_rows)
         for f in files:
