@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -54,8 +55,10 @@ class RecordKind(Entry):
     name: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     category: str = Field(min_length=1)
-    legal_basis: tuple[str, ...] = Field(min_length=1)
+    authority: str | None = None  # the body whose instrument defines the kind
+    legal_basis: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()  # record fields rules may test; empty = not declared
     repairable: bool
     default_severity: str
     severity_rules: tuple[SeverityRule, ...] = ()
@@ -69,3 +72,93 @@ class RecordKind(Entry):
         if missing:
             raise ValueError(f"no publicity window for severity {', '.join(missing)}")
         return self
+
+
+ListKind = Literal["black", "red", "watch"]
+Level = Literal["national", "local"]
+MeasureKind = Literal["punishment", "incentive"]
+# Who a measure binds. Persons enter only through their role in an organisation that is listed
+# (the basic list of measures: legal representative, principal person in charge, directly
+# responsible persons, actual controller) — never through personal ties.
+Target = Literal[
+    "subject",
+    "legal_representative",
+    "principal_person",
+    "responsible_persons",
+    "actual_controller",
+]
+
+
+class Criteria(Entry):
+    """What puts a subject on a list. Criteria may name only catalogue entries: record kinds
+    (records of them, at or above `min_severity`; or, with `missing_by`, a yearly record of the
+    kind not filed by that month-day) and, for escalation, another list held for `for_days`."""
+
+    record_kinds: tuple[str, ...] = ()
+    min_severity: str | None = None
+    missing_by: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+    lists: tuple[str, ...] = ()
+    for_days: int | None = Field(default=None, ge=1)
+    reminder_days: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _something(self) -> Criteria:
+        if not self.record_kinds and not self.lists:
+            raise ValueError("criteria need record_kinds or lists")
+        if self.lists and self.for_days is None:
+            raise ValueError("criteria over lists need for_days (how long on the list)")
+        if self.missing_by is not None and not self.record_kinds:
+            raise ValueError("missing_by needs the record kind that was not filed")
+        return self
+
+
+class ListDef(Entry):
+    """A blacklist, redlist or watch list. The legality gate lives in the lint (lint.py), so that
+    every missing piece is reported with its rule, not only the first pydantic finds."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    kind: ListKind
+    authority: str = Field(min_length=1)
+    legal_basis: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    criteria: Criteria
+    derive: bool = False  # the registry proposes listings from the criteria itself
+    max_days: int | None = Field(default=None, ge=1)
+    until: str | None = None  # where the law sets no term: the condition that ends the listing
+    until_basis: str | None = None
+    extension_days: int = Field(default=0, ge=0)
+    notice_days: int = Field(default=0, ge=0)
+    removal: str | None = None
+    repair: str | None = None  # the path, or "none"
+    repair_basis: str | None = None  # required when repair = "none"
+    level: Level = "national"
+    region: str | None = Field(default=None, pattern=r"^\d{6}$")
+    effective_from: dt.date | None = None
+
+
+class MeasureDef(Entry):
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    kind: MeasureKind
+    category: str = Field(min_length=1)
+    agency: str = Field(min_length=1)
+    targets: tuple[Target, ...] = Field(min_length=1)
+    legal_basis: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    effective_from: dt.date | None = None
+
+
+class MemorandumDef(Entry):
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    document: str | None = None  # the memorandum's own document number
+    signatories: tuple[str, ...] = Field(min_length=1)
+    lists: tuple[str, ...] = Field(min_length=1)
+    measures: tuple[str, ...] = Field(min_length=1)
+    legal_basis: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    effective_from: dt.date | None = None
