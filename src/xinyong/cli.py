@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from xinyong import cli_common as common
+from xinyong.cli_catalogue import app as catalogue_app
 from xinyong.cli_common import DbOpt, JsonOpt
 from xinyong.cli_quarantine import app as quarantine_app
 from xinyong.codes import CodeError
@@ -38,6 +39,7 @@ app = typer.Typer(
 subject_app = typer.Typer(help="Read one subject's file.", no_args_is_help=True)
 app.add_typer(subject_app, name="subject")
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(catalogue_app, name="catalogue")
 out, err = common.out, common.err
 
 

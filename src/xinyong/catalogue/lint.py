@@ -425,11 +425,11 @@ def _fan_out(cat: Catalogue, report: Report) -> None:
         memos: set[str] = set()
         for list_code in lists:
             for memo_code in memo_by_list.get(list_code, []):
-                memo = cat.memoranda.get(memo_code)
-                if memo is None:
+                found = cat.memoranda.get(memo_code)
+                if found is None:
                     continue
                 memos.add(memo_code)
-                for m in memo.measures:
+                for m in found.measures:
                     measure = cat.measures.get(m)
                     if measure is not None and measure.kind == "punishment":
                         measures.add(m)

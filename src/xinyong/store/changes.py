@@ -136,6 +136,99 @@ class LegacyCodeAccepted(Payload):
     quarantine_id: int | None = None
 
 
+class BasisRef(BaseModel):
+    """A decision a listing rests on: a record of the registry (by its stable id) or, for a
+    decision the registry does not hold (a court judgment), its document number alone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    doc_no: str = Field(min_length=1)
+    record_id: int | None = None
+    kind: str | None = None
+    source: str | None = None
+
+
+class _ListingState(Payload):
+    source: str = Field(min_length=1, max_length=64)
+    list_code: str = Field(min_length=1, max_length=96)
+    decision_no: str = Field(min_length=1)
+    subject_key: str = Field(min_length=1, max_length=80)
+    party_name: str = Field(min_length=1)
+    authority: str = Field(min_length=1)
+    legal_basis: str | None = None
+    start: dt.date
+    planned_end: dt.date | None = None
+    basis: tuple[BasisRef, ...] = ()
+    origin: Origin = Field(default_factory=Origin)
+
+    @field_validator("planned_end")
+    @classmethod
+    def _period_ordered(cls, end: dt.date | None, info: Any) -> dt.date | None:
+        start = info.data.get("start")
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"planned_end {end} is before start {start}")
+        return end
+
+
+class ListingDecided(_ListingState):
+    """An authority's listing decision, in force from `start`."""
+
+    kind: ClassVar[str] = "listing.decided"
+
+
+class ListingCorrected(_ListingState):
+    kind: ClassVar[str] = "listing.corrected"
+    reason: str = Field(min_length=1)
+
+
+class ListingProposed(_ListingState):
+    """A listing the registry derived from the list's criteria: not in force until notified and
+    its notice period has passed."""
+
+    kind: ClassVar[str] = "listing.proposed"
+    derived: str = Field(min_length=1)  # the criterion, in words
+
+
+class ListingNotified(Payload):
+    """Notice served on the subject (reasons, basis, rights): in force from `start` unless an
+    objection or a removal stops it."""
+
+    kind: ClassVar[str] = "listing.notified"
+    listing_id: int
+    notified_on: dt.date
+    start: dt.date
+    planned_end: dt.date | None = None
+
+
+class ListingTookEffect(Payload):
+    kind: ClassVar[str] = "listing.took_effect"
+    listing_id: int
+    on: dt.date
+
+
+class ListingRemoved(Payload):
+    """A removal decision: the listing is in force on dates before `date`, not from it."""
+
+    kind: ClassVar[str] = "listing.removed"
+    listing_id: int
+    source: str = Field(min_length=1, max_length=64)
+    decision_no: str = Field(min_length=1)
+    authority: str = Field(min_length=1)
+    date: dt.date
+    reason: str = Field(min_length=1)
+    origin: Origin = Field(default_factory=Origin)
+
+
+class ListingReminded(Payload):
+    """A reminder published before an escalation (SAMR: within 60 days before three years on
+    the abnormal operations list)."""
+
+    kind: ClassVar[str] = "listing.reminded"
+    listing_id: int
+    on: dt.date
+    escalates_to: str = Field(min_length=1)
+    escalates_on: dt.date
+
+
 PAYLOAD_TYPES: dict[str, type[Payload]] = {
     t.kind: t
     for t in (
@@ -145,6 +238,13 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         RecordAdded,
         RecordCorrected,
         LegacyCodeAccepted,
+        ListingDecided,
+        ListingCorrected,
+        ListingProposed,
+        ListingNotified,
+        ListingTookEffect,
+        ListingRemoved,
+        ListingReminded,
     )
 }
 

@@ -145,24 +145,72 @@ records = Table(
     Index(None, "record_id"),
 )
 
+# One subject's membership of one list (DESIGN.md glossary: listing). Natural key: source agency,
+# list and decision document number. A listing is in force on every date d with
+# start_date <= d <= planned_end (when there is one) and, once ended early on actual_end, only on
+# dates before it; derived listings pass proposed -> notified -> in_force first.
 listings = Table(
     "listings",
     metadata,
     Column("id", Seq, primary_key=True, autoincrement=True),
     Column("listing_id", Seq, nullable=False),
-    Column("subject_key", String(80), nullable=False),
+    Column("source", String(64), nullable=False),
     Column("list_code", String(96), nullable=False),
     Column("decision_no", Text, nullable=False),
+    Column("doc_key", Text, nullable=False),
+    Column("subject_key", String(80), nullable=False),
+    Column("party_name", Text, nullable=False),
     Column("authority", Text, nullable=False),
     Column("legal_basis", Text, nullable=True),
     Column("start_date", Date, nullable=False),
     Column("planned_end", Date, nullable=True),
     Column("actual_end", Date, nullable=True),
+    Column("end_decision_no", Text, nullable=True),
+    Column("end_doc_key", Text, nullable=True),
     Column("end_reason", Text, nullable=True),
-    Column("state", String(16), nullable=False),
+    Column("state", String(16), nullable=False),  # proposed | notified | in_force | ended
+    Column("derived", Text, nullable=True),  # the criterion that derived it; NULL: decided
+    Column("notified_on", Date, nullable=True),
+    Column("reminded_on", Date, nullable=True),  # escalation reminder published
+    Column("basis", Text, nullable=False),  # JSON list: decisions (records) it rests on
+    Column("batch_id", String(40), nullable=True),
+    Column("source_file", Text, nullable=True),
+    Column("source_sheet", Text, nullable=True),
+    Column("source_row", Integer, nullable=True),
     *_versioned(),
     Index(None, "subject_key", "superseded_seq"),
     Index(None, "list_code", "superseded_seq"),
+    Index(None, "source", "list_code", "doc_key", "superseded_seq"),
+)
+
+# Every point-of-decision check an agency system made, and what the registry answered (the
+# feedback loop of FACTS.md §3: "逢办必查"). Bookkeeping, not credit data: not journaled.
+check_log = Table(
+    "check_log",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("checked_at", String(32), nullable=False),
+    Column("asked_by", String(200), nullable=False),
+    Column("subject_key", String(80), nullable=False),
+    Column("measure_code", String(96), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("applies", Boolean, nullable=False),
+    Column("journal_seq", Seq, nullable=False),
+    Index(None, "subject_key"),
+)
+
+# `xinyong recompute`: every subject's state on one date, for fast reads and statistics. Only
+# subjects with a listing in force have a row; every other subject's state is empty.
+subject_state = Table(
+    "subject_state",
+    metadata,
+    Column("subject_key", String(80), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("lists", Text, nullable=False),  # JSON list of list codes in force
+    Column("measures", Text, nullable=False),  # JSON list of measure codes in force
+    Column("suspended", Text, nullable=False),  # JSON list of incentives suspended
+    Column("flags", Text, nullable=False),  # JSON object: double jeopardy, pile-on
+    Column("journal_seq", Seq, nullable=False),
 )
 
 ingest_batches = Table(

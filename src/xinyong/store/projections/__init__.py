@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from xinyong.store.changes import Payload
-from xinyong.store.projections import agencies, legacy, records, subjects
+from xinyong.store.projections import agencies, legacy, listings, records, subjects
 
 
 @dataclass(frozen=True)
@@ -45,4 +45,11 @@ HANDLERS: dict[str, Handler] = {
     ),
     "record.corrected": Handler(records.check_corrected, records.project_corrected),
     "code.legacy_accepted": Handler(legacy.check_accepted, legacy.project_accepted),
+    "listing.decided": Handler(listings.check_new, listings.project_decided),
+    "listing.corrected": Handler(listings.check_corrected, listings.project_corrected),
+    "listing.proposed": Handler(listings.check_new, listings.project_proposed),
+    "listing.notified": Handler(listings.check_notified, listings.project_notified),
+    "listing.took_effect": Handler(listings.check_took_effect, listings.project_took_effect),
+    "listing.removed": Handler(listings.check_removed, listings.project_removed),
+    "listing.reminded": Handler(listings.check_reminded, listings.project_reminded),
 }
