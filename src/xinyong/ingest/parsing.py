@@ -19,6 +19,7 @@ from typing import Any
 
 from xinyong.catalogue import Catalogue
 from xinyong.codes import IdHasher
+from xinyong.ingest.listing_rows import parse_listing_row
 from xinyong.ingest.mapping import header_key, load_mapping
 from xinyong.ingest.readers import SheetRow
 from xinyong.ingest.rows import Draft, parse_record_row, parse_registry_row
@@ -58,6 +59,12 @@ def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
                 cells[name] = value
         if ctx.kind == "registry":
             out.append(parse_registry_row(cells, ctx.headers, ctx.legacy))
+        elif ctx.kind == "listing":
+            out.append(
+                parse_listing_row(
+                    cells, ctx.headers, ctx.hasher, ctx.today, ctx.catalogue, ctx.legacy
+                )
+            )
         else:
             out.append(
                 parse_record_row(
@@ -70,7 +77,7 @@ def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
                     ctx.legacy,
                 )
             )
-    if ctx.origin is not None and ctx.kind != "registry":
+    if ctx.origin is not None and ctx.kind not in ("registry", "listing"):
         for row, draft in zip(rows, out, strict=True):
             if isinstance(draft, Draft) and draft.subject.resolved:
                 prevalidate(ctx, row, draft)

@@ -26,6 +26,7 @@ from xinyong.catalogue import Catalogue, load_catalogue
 from xinyong.codes import IdHasher
 from xinyong.ingest import quarantine as q
 from xinyong.ingest.export import unescape_formula
+from xinyong.ingest.listing_plan import ListingPlanner
 from xinyong.ingest.mapping import detect_kind, load_mapping
 from xinyong.ingest.parsing import ParseContext, Parsed, default_workers, parse_chunks
 from xinyong.ingest.readers import SheetRow, SheetTable, UnreadableFile, read_tables
@@ -164,7 +165,7 @@ def _refresh_statistics(engine: Engine) -> None:
 
 
 def _check_kind(catalogue: Catalogue, kind: str) -> None:
-    if kind != "registry" and kind not in catalogue.record_kinds:
+    if kind not in ("registry", "listing") and kind not in catalogue.record_kinds:
         raise ValueError(f"the catalogue in {catalogue.folder} has no record kind {kind!r}")
 
 
@@ -321,7 +322,7 @@ def _open_all(
                 where = f"{table.file} sheet {table.sheet!r}" if table.sheet else table.file
                 raise UnreadableFile(
                     f"{where}: cannot tell the kind from its headers; give --kind "
-                    "registry, licence or penalty"
+                    "registry, licence, penalty or listing"
                 )
             out.append((table, table_kind))
     return out
@@ -428,7 +429,7 @@ def _process(
     parsed: list[Parsed],
 ) -> None:
     summary = job.summary
-    resolver = Resolver(conn, job.source, kind)
+    resolver = (ListingPlanner if kind == "listing" else Resolver)(conn, job.source, kind)
     # Rows that pass may be rows quarantined earlier and sent again unchanged: remember them
     # only when this source has anything waiting (a cheap question, asked once per chunk).
     watch = q.has_waiting(conn, job.source, kind)

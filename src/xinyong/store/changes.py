@@ -209,7 +209,12 @@ class ListingRemoved(Payload):
     """A removal decision: the listing is in force on dates before `date`, not from it."""
 
     kind: ClassVar[str] = "listing.removed"
-    listing_id: int
+    subject_key: str = Field(min_length=1, max_length=80)
+    list_code: str = Field(min_length=1, max_length=96)
+    # Which listing: named by the registry's own workflows; a removal decision from a file names
+    # only subject, list and date, and ends the listing of that subject on that list in force
+    # on that date (found when the change applies, identically on replay).
+    listing_id: int | None = None
     source: str = Field(min_length=1, max_length=64)
     decision_no: str = Field(min_length=1)
     authority: str = Field(min_length=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,29 +15,51 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 
 from xinyong import __version__
+from xinyong.catalogue import load_catalogue
 from xinyong.config import db_url, id_key_path
+from xinyong.evaluate import Rules
+from xinyong.registry.checklog import CheckLog
 from xinyong.store import make_engine
 from xinyong.store.meta import open_hasher
 from xinyong.store.reads import journal_seq
-from xinyong.web import api, ingest, pages, problems
+from xinyong.web import api, engine_api, ingest, pages, problems
 from xinyong.web.deps import AppState, ConnDep
 from xinyong.web.models import Health
 from xinyong.web.ratelimit import RateLimit
 
 HERE = Path(__file__).parent
+CHECK_FLUSH_SECONDS = float(os.environ.get("XINYONG_CHECK_FLUSH_SECONDS", "1"))
+log = logging.getLogger("xinyong.web")
 
 
 def create_app(
-    database: str | None = None, key_file: str | None = None, rate_limit: int | None = None
+    database: str | None = None,
+    key_file: str | None = None,
+    rate_limit: int | None = None,
+    catalogue: str | Path | None = None,
 ) -> FastAPI:
     """Build the app. Settings come from arguments, else XINYONG_DB / XINYONG_ID_KEY_FILE /
-    XINYONG_RATE_LIMIT (requests per minute per client; 0 turns the limit off)."""
+    XINYONG_RATE_LIMIT (requests per minute per client; 0 turns the limit off) /
+    XINYONG_CATALOGUE. A catalogue that fails its lint stops the server from starting."""
     engine = make_engine(db_url(database))
     hasher = open_hasher(engine, id_key_path(key_file))
+    rules = Rules(load_catalogue(catalogue))
+    check_log = CheckLog(engine)
+
+    async def flush_checks() -> None:
+        while True:
+            await asyncio.sleep(CHECK_FLUSH_SECONDS)
+            try:
+                await asyncio.to_thread(check_log.flush)
+            except Exception:  # a locked database: the feedback waits for the next flush
+                log.warning("check feedback not written yet; retrying", exc_info=True)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        flusher = asyncio.create_task(flush_checks())
         yield
+        flusher.cancel()
+        check_log.flush()
         engine.dispose()  # close pooled connections cleanly when the worker stops
 
     app = FastAPI(
@@ -46,7 +70,7 @@ def create_app(
         description="Subjects, their credit records and their names, each answer as of a date "
         "and as known at a journal position. Errors are RFC 9457 problem documents.",
     )
-    app.state.xinyong = AppState(engine, hasher)
+    app.state.xinyong = AppState(engine, hasher, rules, check_log)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     limit = (
         rate_limit if rate_limit is not None else int(os.environ.get("XINYONG_RATE_LIMIT", "600"))
@@ -54,6 +78,7 @@ def create_app(
     app.add_middleware(RateLimit, per_minute=limit)
     problems.install(app)
     app.include_router(api.router)
+    app.include_router(engine_api.router)
     app.include_router(ingest.router)
     app.include_router(pages.router)
     app.include_router(ingest.pages)

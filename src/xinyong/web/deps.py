@@ -14,7 +14,9 @@ from fastapi import Depends, Query, Request
 from sqlalchemy import Connection, Engine
 
 from xinyong.codes import CodeError, IdHasher
+from xinyong.evaluate import Rules
 from xinyong.registry import BeyondJournal, pin_position, resolve_code
+from xinyong.registry.checklog import CheckLog
 from xinyong.registry.lookup import ResolvedCode
 from xinyong.timeutil import today_cst
 from xinyong.web.problems import Problem
@@ -24,6 +26,8 @@ from xinyong.web.problems import Problem
 class AppState:
     engine: Engine
     hasher: IdHasher
+    rules: Rules
+    check_log: CheckLog
 
 
 def state(request: Request) -> AppState:

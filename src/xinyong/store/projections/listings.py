@@ -191,19 +191,54 @@ def project_took_effect(conn: Connection, seq: int, payload: Payload) -> None:
     _supersede(conn, row, seq, _next_version(row, seq, state="in_force"))
 
 
+_OF_SUBJECT_ON_LIST = select(listings).where(
+    listings.c.subject_key == bindparam("key"),
+    listings.c.list_code == bindparam("list_code"),
+    listings.c.superseded_seq.is_(None),
+)
+
+
+def of_subject_on_list(conn: Connection, subject_key: str, list_code: str) -> list[Row[Any]]:
+    return list(conn.execute(_OF_SUBJECT_ON_LIST, {"key": subject_key, "list_code": list_code}))
+
+
+def removable(conn: Connection, subject_key: str, list_code: str, day: dt.date) -> list[Row[Any]]:
+    """The subject's listings on the list that a removal dated `day` can end: in force on that
+    day, or decided or proposed and not yet in force (a removal before the start stops it)."""
+    rows = of_subject_on_list(conn, subject_key, list_code)
+    out = []
+    for r in rows:
+        if r.state == "ended" or (r.planned_end is not None and day > r.planned_end):
+            continue
+        if r.state == "in_force" and day < r.start_date:
+            continue
+        out.append(r)
+    return sorted(out, key=lambda r: (r.start_date, r.listing_id))
+
+
+def _removal_target(conn: Connection, p: ListingRemoved) -> tuple[Row[Any] | None, list[str]]:
+    if p.listing_id is not None:
+        row, reasons = _needs(conn, p.listing_id, ("proposed", "notified", "in_force", "ended"))
+        if row is not None and not reasons and row.state == "in_force" and p.date < row.start_date:
+            reasons.append(
+                f"removal on {p.date} is before listing {p.listing_id} started ({row.start_date})"
+            )
+        return row, reasons
+    found = removable(conn, p.subject_key, p.list_code, p.date)
+    if not found:
+        return None, [f"no listing of {p.subject_key} on {p.list_code} is in force on {p.date}"]
+    return found[-1], []
+
+
 def check_removed(conn: Connection, payload: Payload) -> list[str]:
-    p = cast(ListingRemoved, payload)
-    row, reasons = _needs(conn, p.listing_id, ("proposed", "notified", "in_force", "ended"))
-    if row is not None and not reasons and p.date < row.start_date and row.state == "in_force":
-        reasons.append(
-            f"removal on {p.date} is before listing {p.listing_id} started ({row.start_date})"
-        )
-    return reasons
+    return _removal_target(conn, cast(ListingRemoved, payload))[1]
 
 
 def project_removed(conn: Connection, seq: int, payload: Payload) -> None:
     p = cast(ListingRemoved, payload)
-    row = _live(conn, p.listing_id)
+    row, reasons = _removal_target(conn, p)
+    if row is None:
+        raise LookupError("; ".join(reasons))
     new = _next_version(
         row,
         seq,

@@ -1,0 +1,95 @@
+"""The joint rewards-and-punishments engine over HTTP: the point-of-decision check and a
+subject's measures in force. Endpoint docstrings are the API reference (they become OpenAPI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from xinyong.registry import read_subject_file
+from xinyong.registry.checklog import Feedback
+from xinyong.registry.measures import UnknownMeasure, check, measures_answer, subject_evaluation
+from xinyong.store import reads
+from xinyong.store.reads import SubjectView
+from xinyong.timeutil import today_cst
+from xinyong.web.deps import ConnDep, KnownAt, StateDep, pin, resolve
+from xinyong.web.problems import Problem
+
+router = APIRouter(prefix="/api/v1", tags=["engine"])
+
+
+def _subject(conn: Any, st: Any, code: str, position: int) -> SubjectView:
+    for reading in resolve(code, st.hasher, conn):
+        found = reads.subject(conn, reading.subject_key, position)
+        if found is not None:
+            return found
+    raise Problem(404, "Not Found", [f"no subject with code {code}"])
+
+
+@router.get("/check")
+async def check_measure(
+    request: Request,
+    conn: ConnDep,
+    st: StateDep,
+    subject: Annotated[str, Query(description="the subject's USCC (or resident ID)")],
+    measure: Annotated[str, Query(description="catalogue measure code, e.g. procurement.bar")],
+    on: Annotated[dt.date | None, Query(description="the date asked about (default today)")] = None,
+    known_at: KnownAt = None,
+) -> dict[str, Any]:
+    """Point-of-decision check: does `measure` apply to `subject` on `on`?
+
+    Agency approval systems call this before granting something (a procurement award, a
+    subsidy, a ticket). The answer is `{"subject", "measure", "on", "applies", "targets",
+    "because", "checked_at", "journal_seq"}`: `targets` says whom the measure binds (the subject,
+    its legal representative, responsible persons …), `because` is the chain measure ←
+    memorandum ← list ← listing (decision, authority, dates) ← the decisions it rests on. An
+    incentive suspended by a blacklisting does not apply, and `suspended_by` names the listing.
+    Each call is recorded as feedback (who asked — the `X-Agency` header, else the client
+    address — and what was answered). Unknown measure: 422; unknown subject: 404.
+    """
+    position = pin(conn, known_at)
+    day = on or today_cst()
+    found = _subject(conn, st, subject, position)
+    try:
+        answer = check(conn, st.rules, found, measure, day, position)
+    except UnknownMeasure as exc:
+        raise Problem(422, "Invalid request", [str(exc)]) from None
+    asked_by = request.headers.get("x-agency") or (
+        f"client:{request.client.host}" if request.client else "client:unknown"
+    )
+    st.check_log.add(
+        Feedback(
+            answer["checked_at"],
+            asked_by[:200],
+            found.subject_key,
+            measure,
+            day,
+            bool(answer["applies"]),
+            position,
+        )
+    )
+    return answer
+
+
+@router.get("/subjects/{code}/measures")
+async def subject_measures(
+    conn: ConnDep,
+    st: StateDep,
+    code: str,
+    on: Annotated[dt.date | None, Query(description="the date asked about (default today)")] = None,
+    known_at: KnownAt = None,
+) -> dict[str, Any]:
+    """Every list and measure in force for a subject on `on`, each measure with its chain,
+    suspended incentives with the listing that suspends them, and flags: `double_jeopardy`
+    (listings resting on one decision) and `pile_on` (punishments and distinct agencies in
+    force)."""
+    position = pin(conn, known_at)
+    day = on or today_cst()
+    found = _subject(conn, st, code, position)
+    evaluation = subject_evaluation(conn, st.rules, found.subject_key, day, position)
+    return measures_answer(st.rules, found, evaluation, position)
+
+
+__all__ = ["read_subject_file", "router"]
