@@ -91,7 +91,8 @@ def parse_listing_row(
         elif (end - start).days + 1 > longest:
             why.add(
                 "end",
-                f"{end} is {(end - start).days + 1} days from the start {start}; list "
+                f"{end} would keep the listing in force {(end - start).days + 1} days from "
+                f"{start}; list "
                 f"{list_code} allows at most {longest} days "
                 f"(max_days {definition.max_days} + extension_days "
                 f"{definition.extension_days})",
