@@ -77,6 +77,7 @@ class RecordKind(Entry):
 ListKind = Literal["black", "red", "watch"]
 Level = Literal["national", "local"]
 MeasureKind = Literal["punishment", "incentive"]
+DeriveFrom = Literal["records", "filings", "lists"]
 # Who a measure binds. Persons enter only through their role in an organisation that is listed
 # (the basic list of measures: legal representative, principal person in charge, directly
 # responsible persons, actual controller) — never through personal ties.
@@ -124,7 +125,14 @@ class ListDef(Entry):
     legal_basis: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     criteria: Criteria
-    derive: bool = False  # the registry proposes listings from the criteria itself
+    # The registry proposes listings from the criteria itself: true for every criterion, or
+    # only some of them: "records", "filings" (missing_by), "lists" (escalation). A list whose
+    # record criteria need an authority's assessment (SAMR Order 44) derives from "lists" only.
+    derive: bool | tuple[DeriveFrom, ...] = False
+
+    def derives(self, source: DeriveFrom) -> bool:
+        return self.derive is True or (isinstance(self.derive, tuple) and source in self.derive)
+
     max_days: int | None = Field(default=None, ge=1)
     until: str | None = None  # where the law sets no term: the condition that ends the listing
     until_basis: str | None = None

@@ -81,7 +81,7 @@ def derive(
     out = Derived()
     existing = {(lst.list_code, document_key(lst.decision_no)) for lst in listings}
     for lst in catalogue.lists.on(on):
-        if not lst.derive:
+        if lst.derive is False or lst.derive == ():
             continue
         for proposal in _proposals(lst, subject, records, listings, on, covered_years, out):
             if (proposal.list_code, document_key(proposal.decision_no)) not in existing:
@@ -107,9 +107,9 @@ def _proposals(
         "authority": lst.authority,
         "legal_basis": "；".join(lst.legal_basis),
     }
-    if c.record_kinds and c.missing_by is not None:
+    if c.record_kinds and c.missing_by is not None and lst.derives("filings"):
         found.extend(_missing_filings(lst, subject, records, on, covered_years, base))
-    elif c.record_kinds:
+    elif c.record_kinds and c.missing_by is None and lst.derives("records"):
         for r in records:
             if (
                 r.kind in c.record_kinds
@@ -133,7 +133,7 @@ def _proposals(
                         ),
                     )
                 )
-    if c.lists and c.for_days is not None:
+    if c.lists and c.for_days is not None and lst.derives("lists"):
         for held in listings:
             if held.list_code not in c.lists or not held.in_force(on):
                 continue

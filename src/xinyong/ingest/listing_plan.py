@@ -137,7 +137,7 @@ class ListingPlanner(Resolver):
 
 
 def _basis_keys(basis: list[dict[str, Any]]) -> list[str]:
-    return sorted(document_key(str(b["doc_no"])) for b in basis)
+    return sorted(document_key(str(b["doc_no"])) for b in basis if b.get("doc_no"))
 
 
 def _stored_content(row: Any) -> dict[str, Any]:

@@ -85,10 +85,8 @@ def _candidates(
     keys: set[str] = set()
     filing_kinds: set[str] = set()
     for lst in catalogue.lists.on(on):
-        if not lst.derive:
-            continue
         c = lst.criteria
-        if c.record_kinds and c.missing_by is None:
+        if c.record_kinds and c.missing_by is None and lst.derives("records"):
             keys.update(
                 conn.execute(
                     select(records.c.subject_key)
@@ -96,9 +94,9 @@ def _candidates(
                     .distinct()
                 ).scalars()
             )
-        if c.missing_by is not None:
+        if c.missing_by is not None and lst.derives("filings"):
             filing_kinds.update(c.record_kinds)
-        if c.lists:
+        if c.lists and lst.derives("lists"):
             keys.update(
                 conn.execute(
                     select(listings.c.subject_key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SubjectKind = Literal["organisation", "person"]
 NameType = Literal["current", "former", "english", "alternative"]
@@ -141,10 +141,19 @@ class BasisRef(BaseModel):
     decision the registry does not hold (a court judgment), its document number alone."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    doc_no: str = Field(min_length=1)
+    doc_no: str | None = Field(default=None, min_length=1)
     record_id: int | None = None
     kind: str | None = None
     source: str | None = None
+    # An escalation rests on another listing, not on a decision of its own.
+    listing_id: int | None = None
+    listing_decision: str | None = None
+
+    @model_validator(mode="after")
+    def _names_something(self) -> BasisRef:
+        if self.doc_no is None and self.listing_id is None:
+            raise ValueError("a basis names a decision (doc_no) or a listing (listing_id)")
+        return self
 
 
 class _ListingState(Payload):
