@@ -84,6 +84,10 @@ PROTECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "petition",
             "petitions",
             "petitioner",
+            "petitioners",
+            "protester",
+            "protesters",
+            "dissidents",
             "protest",
             "protests",
             "dissent",
@@ -129,7 +133,9 @@ PROTECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (
             "health_data",
             "health_status",
-            "medical",
+            "medical_record",
+            "medical_records",
+            "medical_history",
             "diagnosis",
             "disease",
             "illness",
@@ -187,11 +193,34 @@ PROTECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 _WORD = re.compile(r"[a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Ordinary conduct whose words contain a protected term: blanked out before matching, so that
+# planting GMO crops (转基因), an employer's disability levy, bid-rigging by interested parties
+# (利害关系人), medical-device rules or bad-faith debt evasion are not mistaken for data about
+# who a person is.
+ORDINARY_PHRASES: tuple[str, ...] = (
+    "转基因",
+    "残疾人就业保障金",
+    "利害关系人",
+    "医疗器械",
+    "医疗保障",
+    "医疗机构",
+    "bad faith",
+    "good faith",
+    "medical device",
+    "medical devices",
+    "medical institution",
+    "medical insurance",
+)
 
 
 def protected_terms(text: str) -> list[tuple[str, str]]:
     """Which protected characteristics a piece of criteria text touches, with the term found."""
-    norm = unicodedata.normalize("NFKC", text).lower()
+    # camelCase splits into words first: "healthData" is "health data".
+    spaced = _CAMEL.sub("_", unicodedata.normalize("NFKC", text))
+    norm = spaced.lower()
+    for phrase in ORDINARY_PHRASES:
+        norm = norm.replace(phrase, " ")
     words = set(_WORD.findall(norm.replace("_", " ")))
     joined = "_".join(_WORD.findall(norm))  # lets "health_data" match "health data"/"healthData"
     found = []
@@ -300,7 +329,9 @@ def _lists(cat: Catalogue, report: Report) -> None:
                     f"list {lst.code}: a blacklist needs max_days or until — no listing may "
                     "last for ever",
                 )
-            if not (lst.removal or "").strip() and not (lst.repair or "").strip():
+            repair = (lst.repair or "").strip()
+            has_repair = bool(repair) and repair.lower() != "none"
+            if not (lst.removal or "").strip() and not has_repair:
                 report.error(
                     lst.code,
                     "blacklist-exit",
@@ -341,8 +372,6 @@ def _list_criteria(cat: Catalogue, lst: ListDef, report: Report) -> None:
                 f"list {lst.code}: criteria name {kind_code!r}, which is not a record kind of "
                 "the catalogue — lists may rest only on catalogue record kinds",
             )
-            # Say so too if the unknown name itself is a protected characteristic.
-            _protected(report, lst.code, "list", [kind_code])
         elif c.min_severity is not None and c.min_severity not in kind.publicity:
             report.error(
                 lst.code,

@@ -173,7 +173,7 @@ def _validate(
             message = (
                 f"{file.name}: {kind} {code}: unknown key {where!r}"
                 if rule == "unknown-key"
-                else f"{file.name}: {kind} {code}: {where}: {err['msg']}"
+                else f"{file.name}: {kind} {code}: " + (f"{where}: " if where else "") + err["msg"]
             )
             problems.append((code, rule, message))
         return None
