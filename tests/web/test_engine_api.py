@@ -116,3 +116,15 @@ def test_subject_measures_lists_every_measure_with_chains_and_flags(
     assert body["flags"]["double_jeopardy"] == []
     empty = client.get(f"/api/v1/subjects/{ACME}/measures", params={"on": "2025-03-09"}).json()
     assert empty["measures"] == [] and empty["blacklisted"] is False
+
+
+def test_subject_page_shows_lists_measures_and_how_to_get_off(
+    client: TestClient, seeded: Engine
+) -> None:
+    _list(seeded)
+    page = client.get(f"/subjects/{ACME}", params={"as_of": "2025-06-01"})
+    assert page.status_code == 200
+    assert "(2025)浙0106执1号" in page.text and "How to get off" in page.text
+    assert 'href="/catalogue/lists/court.dishonest_judgment_debtors"' in page.text
+    before = client.get(f"/subjects/{ACME}", params={"as_of": "2025-03-09"})
+    assert "(2025)浙0106执1号" not in before.text

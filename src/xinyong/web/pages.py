@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from xinyong.registry import read_subject_file
+from xinyong.registry.measures import subject_evaluation
 from xinyong.search import search_subjects
 from xinyong.web.deps import AsOf, ConnDep, KnownAt, StateDep, as_of_or_today, pin, resolve
 from xinyong.web.problems import Problem
@@ -46,7 +47,12 @@ async def subject_page(
     file = read_subject_file(conn, readings, as_of_or_today(as_of), pin(conn, known_at))
     if file is None:
         raise Problem(404, "Not Found", [f"no subject with code {readings[0].public_code}"])
+    evaluation = subject_evaluation(
+        conn, st.rules, file.subject.subject_key, file.as_of, file.known_at
+    )
     templates = request.app.state.templates
     return templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "subject.html", {"file": file, "subject": file.subject}
+        request,
+        "subject.html",
+        {"file": file, "subject": file.subject, "evaluation": evaluation},
     )
