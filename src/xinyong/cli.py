@@ -353,6 +353,46 @@ def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -
                 f"{f['path']}: {summary.accepted} accepted, {summary.corrected} corrected, "
                 f"{summary.duplicates} duplicates, {summary.quarantined} quarantined"
             )
+    _seed_listings(engine, subjects, seed, folder, hasher)
+
+
+def _seed_listings(engine: Any, subjects: int, seed: int, folder: Path, hasher: Any) -> None:
+    """Listing decisions for the demo subjects, then the engine's recompute for today."""
+    from xinyong.catalogue import load_catalogue
+    from xinyong.ingest import ingest_files
+    from xinyong.registry.derive import run_derivation
+    from xinyong.registry.recompute import recompute
+    from xinyong.synth.listings import generate_listings
+    from xinyong.timeutil import today_cst
+
+    listed = folder / "listings.json"
+    entries = (
+        json.loads(listed.read_text(encoding="utf-8"))
+        if listed.exists()
+        else generate_listings(folder, subjects, seed)
+    )
+    catalogue = load_catalogue()
+    for f in entries:
+        summary = ingest_files(
+            engine,
+            [folder / f["path"]],
+            source=f["source"],
+            actor="operator:demo",
+            hasher=hasher,
+            kind="listing",
+            catalogue=catalogue,
+        )
+        out.print(
+            f"{f['path']}: {summary.accepted} accepted, {summary.duplicates} duplicates, "
+            f"{summary.quarantined} quarantined"
+        )
+    day = today_cst()
+    derived = run_derivation(engine, catalogue, day, actor="operator:demo")
+    state = recompute(engine, catalogue, day)
+    out.print(
+        f"engine: {derived.proposed} listings derived, {state.subjects_listed} subjects with "
+        f"lists in force on {day}"
+    )
 
 
 class _RateColumn(ProgressColumn):
