@@ -24,6 +24,7 @@ from rich.text import Text
 
 from xinyong import cli_common as common
 from xinyong import cli_engine
+from xinyong.cli_apikey import app as apikey_app
 from xinyong.cli_catalogue import app as catalogue_app
 from xinyong.cli_common import DbOpt, JsonOpt
 from xinyong.cli_quarantine import app as quarantine_app
@@ -41,6 +42,7 @@ subject_app = typer.Typer(help="Read one subject's file.", no_args_is_help=True)
 app.add_typer(subject_app, name="subject")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(apikey_app, name="apikey")
 app.command("check")(cli_engine.check)
 app.command("recompute")(cli_engine.recompute)
 out, err = common.out, common.err

@@ -80,3 +80,33 @@ def test_check_and_recompute_after_a_listing_file(db_url: str, tmp_path: Path) -
     assert summary["subjects_listed"] == 1
     assert summary["by_list"] == {"court.dishonest_judgment_debtors": 1}
     assert summary["derived"]["proposed"] == 0
+
+
+def test_apikey_add_list_revoke(db_url: str) -> None:
+    assert runner.invoke(app, ["init", "--db", db_url]).exit_code == 0
+    made = runner.invoke(
+        app,
+        [
+            "apikey",
+            "add",
+            "--agency",
+            "court",
+            "--scope",
+            "listings:write",
+            "--db",
+            db_url,
+            "--json",
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    key = json.loads(made.stdout)
+    assert key["key"].startswith(f"xy_{key['key_id']}_") and key["scopes"] == ["listings:write"]
+    listed = json.loads(runner.invoke(app, ["apikey", "list", "--db", db_url, "--json"]).stdout)
+    assert [k["key_id"] for k in listed] == [key["key_id"]]
+    assert key["key"] not in json.dumps(listed)  # the secret is never shown again
+    bad = runner.invoke(
+        app, ["apikey", "add", "--agency", "court", "--scope", "everything", "--db", db_url]
+    )
+    assert bad.exit_code == 2 and "unknown scope everything" in bad.output
+    assert runner.invoke(app, ["apikey", "revoke", key["key_id"], "--db", db_url]).exit_code == 0
+    assert runner.invoke(app, ["apikey", "revoke", key["key_id"], "--db", db_url]).exit_code == 1

@@ -288,6 +288,23 @@ access_log = Table(
     Column("detail", Text, nullable=False),
 )
 
+# Keys agency systems use on the API: stored as SHA-256 of the key (a random 256-bit secret, so a
+# fast hash suffices; passwords, which people choose, get argon2), bound to one agency and to the
+# scopes it may use. Not credit data: not journaled; revoked, never deleted.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("key_id", String(16), nullable=False, unique=True),  # public prefix, shown in logs
+    Column("key_hash", String(64), nullable=False),
+    Column("agency", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("scopes", Text, nullable=False),  # JSON list, e.g. ["listings:write"]
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+)
+
 # Settings that travel with the database (the ID-key fingerprint, demo seeding state).
 registry_meta = Table(
     "registry_meta",

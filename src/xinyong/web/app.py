@@ -22,7 +22,15 @@ from xinyong.registry.checklog import CheckLog
 from xinyong.store import make_engine
 from xinyong.store.meta import open_hasher
 from xinyong.store.reads import journal_seq
-from xinyong.web import api, catalogue_pages, engine_api, ingest, pages, problems
+from xinyong.web import (
+    api,
+    catalogue_pages,
+    engine_api,
+    ingest,
+    listings_api,
+    pages,
+    problems,
+)
 from xinyong.web.deps import AppState, ConnDep
 from xinyong.web.models import Health
 from xinyong.web.ratelimit import RateLimit
@@ -79,6 +87,7 @@ def create_app(
     problems.install(app)
     app.include_router(api.router)
     app.include_router(engine_api.router)
+    app.include_router(listings_api.router)
     app.include_router(ingest.router)
     app.include_router(pages.router)
     app.include_router(catalogue_pages.router)

@@ -85,6 +85,18 @@ def upgrade() -> None:
     )
     op.create_index("ix_check_log_subject_key", "check_log", ["subject_key"])
     op.create_table(
+        "api_keys",
+        sa.Column("id", Seq, primary_key=True, autoincrement=True),
+        sa.Column("key_id", sa.String(16), nullable=False, unique=True),
+        sa.Column("key_hash", sa.String(64), nullable=False),
+        sa.Column("agency", sa.String(64), nullable=False),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("scopes", sa.Text, nullable=False),
+        sa.Column("created_at", sa.String(32), nullable=False),
+        sa.Column("created_by", sa.String(200), nullable=False),
+        sa.Column("revoked_at", sa.String(32), nullable=True),
+    )
+    op.create_table(
         "subject_state",
         sa.Column("subject_key", sa.String(80), primary_key=True),
         sa.Column("as_of", sa.Date, nullable=False),
@@ -98,6 +110,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("subject_state")
+    op.drop_table("api_keys")
     op.drop_index("ix_check_log_subject_key", "check_log")
     op.drop_table("check_log")
     op.drop_index("ix_listings_source_list_code_doc_key_superseded_seq", "listings")
