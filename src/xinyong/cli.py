@@ -314,6 +314,38 @@ def _hints(conn: Any, base: str) -> None:
         soft_wrap=True,
     )
     out.print(f"  open {base}/subjects/{code}", soft_wrap=True)
+    listed = _listed_example(conn, today_cst())
+    if listed is not None:
+        out.print(
+            f"  curl '{base}/api/v1/check?subject={listed}&measure=procurement.bar'"
+            "   # a court-listed debtor: barred, and why",
+            soft_wrap=True,
+        )
+        out.print(f"  curl {base}/api/v1/subjects/{listed}/measures", soft_wrap=True)
+    out.print(f"  open {base}/catalogue", soft_wrap=True)
+
+
+def _listed_example(conn: Any, day: Any) -> str | None:
+    """A subject on the court debtors list today, for the hints."""
+    from sqlalchemy import or_, select
+
+    from xinyong.store.schema import listings, subjects
+
+    row = conn.execute(
+        select(subjects.c.code)
+        .join(listings, listings.c.subject_key == subjects.c.subject_key)
+        .where(
+            listings.c.list_code == "court.dishonest_judgment_debtors",
+            listings.c.superseded_seq.is_(None),
+            subjects.c.superseded_seq.is_(None),
+            listings.c.state == "in_force",
+            listings.c.start_date <= day,
+            or_(listings.c.planned_end.is_(None), listings.c.planned_end >= day),
+        )
+        .order_by(subjects.c.code)
+        .limit(1)
+    ).first()
+    return None if row is None else str(row[0])
 
 
 def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -> None:
