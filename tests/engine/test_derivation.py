@@ -118,7 +118,8 @@ def test_three_years_on_the_abnormal_list_escalate_with_a_reminder_first(engine:
                     "party_name": "深圳市华腾电子有限公司",
                     "authority": "深圳市市场监督管理局",
                     "start": "2022-07-11",
-                    "planned_end": "2025-12-31",
+                    # the list's own term: 1,095 days, ending the day before escalation
+                    "planned_end": "2025-07-10",
                 },
             ),
         ],
@@ -132,7 +133,8 @@ def test_three_years_on_the_abnormal_list_escalate_with_a_reminder_first(engine:
     assert (escalated["proposed"], escalated["notified"]) == (1, 1)
     start = due + dt.timedelta(days=10)
     _derive(engine, start.isoformat())
-    assert lists_on(engine, LATE, start.isoformat()) == [ABNORMAL, SERIOUS]
+    assert lists_on(engine, LATE, (due - dt.timedelta(days=1)).isoformat()) == [ABNORMAL]
+    assert lists_on(engine, LATE, start.isoformat()) == [SERIOUS]
     barred = check_on(engine, LATE, "procurement.bar", start.isoformat())
     assert barred["applies"] is True
     assert {c["list"]["code"] for c in barred["because"]} >= {SERIOUS}

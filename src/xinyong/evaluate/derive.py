@@ -135,10 +135,12 @@ def _proposals(
                 )
     if c.lists and c.for_days is not None and lst.derives("lists"):
         for held in listings:
-            if held.list_code not in c.lists or not held.in_force(on):
+            if held.list_code not in c.lists:
                 continue
             due = held.start + dt.timedelta(days=c.for_days)
-            if on >= due:
+            # Held for the whole term: still in force on its last day before `due` (a list
+            # whose own term is exactly `for_days` ends the day escalation begins).
+            if on >= due and held.in_force(due - dt.timedelta(days=1)):
                 found.append(
                     Proposal(
                         **base,
@@ -152,6 +154,7 @@ def _proposals(
                 )
             elif (
                 c.reminder_days is not None
+                and held.in_force(on)
                 and held.reminded_on is None
                 and on >= due - dt.timedelta(days=c.reminder_days)
             ):
