@@ -192,7 +192,13 @@ def recompute(
             conn.execute(insert(subject_state), batch)
             if progress:
                 progress(len(batch))
-        summary = RecomputeSummary(as_of.isoformat(), count, seq, by_list, by_measure)
+        summary = RecomputeSummary(
+            as_of.isoformat(),
+            count,
+            seq,
+            dict(sorted(by_list.items())),
+            dict(sorted(by_measure.items())),
+        )
         meta.put(conn, "state.summary", canonical_json(summary.__dict__))
     return summary
 
