@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from tests.conftest import _fresh_db
 from tests.web.conftest import ACME
 
+from xinyong.store import Change, apply
 from xinyong.web import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -52,13 +53,31 @@ def server(seeded: Engine, db_url: str, tmp_path: Path) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def test_search_then_open_subject_in_chromium(server: str, tmp_path: Path) -> None:
+def test_search_then_open_subject_in_chromium(server: str, seeded: Engine, tmp_path: Path) -> None:
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is required in CI (.ci/run installs it)")
         pytest.skip("chromium not installed")
     from playwright.sync_api import sync_playwright
 
+    apply(
+        seeded,
+        [
+            Change(
+                "listing.decided",
+                {
+                    "source": "samr",
+                    "list_code": "court.dishonest_judgment_debtors",
+                    "decision_no": "(2025)浙0106执1号",
+                    "subject_key": ACME,
+                    "party_name": "台湾积体电路制造股份有限公司",
+                    "authority": "杭州市西湖区人民法院",
+                    "start": "2025-03-10",
+                },
+            )
+        ],
+        actor="test",
+    )
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -86,6 +105,19 @@ def test_search_then_open_subject_in_chromium(server: str, tmp_path: Path) -> No
             rows = page.locator("table.records tbody tr")
             assert rows.count() == 1
             assert "杭市监罚〔2024〕1号" in rows.first.inner_text()
+            # On a date the subject is on the court list: the list, and the way off it, are
+            # there; the list's page shows its legal basis and the measures it triggers.
+            page.fill("input[name=as_of]", "2025-06-01")
+            page.click("form.asof button")
+            listing = page.locator("table.listings tbody tr")
+            assert listing.count() == 1
+            assert "(2025)浙0106执1号" in listing.first.inner_text()
+            assert page.locator("ul.measures li.applies").count() > 0
+            listing.first.locator("a").click()
+            page.wait_for_url("**/catalogue/lists/court.dishonest_judgment_debtors")
+            body = page.locator("article").inner_text()
+            assert "最高人民法院关于公布失信被执行人名单信息的若干规定" in body
+            assert "consumption.flights" in body
             page.screenshot(path=os.environ.get("XINYONG_SCREENSHOT", str(tmp_path / "s.png")))
         finally:
             browser.close()
