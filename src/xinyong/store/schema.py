@@ -143,6 +143,8 @@ records = Table(
     Index(None, "source", "kind", "doc_key", "superseded_seq"),
     Index(None, "subject_key", "superseded_seq"),
     Index(None, "record_id"),
+    # Derivation asks "which subjects have records of these kinds" once per list per run.
+    Index(None, "kind", "subject_key"),
 )
 
 # One subject's membership of one list (DESIGN.md glossary: listing). Natural key: source agency,
