@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from xinyong.registry import read_subject_file
 from xinyong.registry.checklog import Feedback
@@ -20,6 +22,10 @@ from xinyong.web.problems import Problem
 router = APIRouter(prefix="/api/v1", tags=["engine"])
 
 
+def _json(body: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
 def _subject(conn: Any, st: Any, code: str, position: int) -> SubjectView:
     for reading in resolve(code, st.hasher, conn):
         found = reads.subject(conn, reading.subject_key, position)
@@ -28,7 +34,7 @@ def _subject(conn: Any, st: Any, code: str, position: int) -> SubjectView:
     raise Problem(404, "Not Found", [f"no subject with code {code}"])
 
 
-@router.get("/check")
+@router.get("/check", response_class=Response)
 async def check_measure(
     request: Request,
     conn: ConnDep,
@@ -37,7 +43,7 @@ async def check_measure(
     measure: Annotated[str, Query(description="catalogue measure code, e.g. procurement.bar")],
     on: Annotated[dt.date | None, Query(description="the date asked about (default today)")] = None,
     known_at: KnownAt = None,
-) -> dict[str, Any]:
+) -> Response:
     """Point-of-decision check: does `measure` apply to `subject` on `on`?
 
     Agency approval systems call this before granting something (a procurement award, a
@@ -70,17 +76,19 @@ async def check_measure(
             position,
         )
     )
-    return answer
+    # Serialised directly: the check sits on agencies' approval paths, and FastAPI's generic
+    # encoder costs more than the evaluation itself.
+    return _json(answer)
 
 
-@router.get("/subjects/{code}/measures")
+@router.get("/subjects/{code}/measures", response_class=Response)
 async def subject_measures(
     conn: ConnDep,
     st: StateDep,
     code: str,
     on: Annotated[dt.date | None, Query(description="the date asked about (default today)")] = None,
     known_at: KnownAt = None,
-) -> dict[str, Any]:
+) -> Response:
     """Every list and measure in force for a subject on `on`, each measure with its chain,
     suspended incentives with the listing that suspends them, and flags: `double_jeopardy`
     (listings resting on one decision) and `pile_on` (punishments and distinct agencies in
@@ -89,7 +97,7 @@ async def subject_measures(
     day = on or today_cst()
     found = _subject(conn, st, code, position)
     evaluation = subject_evaluation(conn, st.rules, found.subject_key, day, position)
-    return measures_answer(st.rules, found, evaluation, position)
+    return _json(measures_answer(st.rules, found, evaluation, position))
 
 
 __all__ = ["read_subject_file", "router"]
