@@ -1,21 +1,34 @@
-"""Candidate name rows for a normalised name fragment: the provider seam between the two engines.
+"""Candidate name rows for a query: the provider seam between the two engines.
 
-SQLite uses its FTS5 trigram index, PostgreSQL its pg_trgm GIN index; both answer substring
-queries of three characters or more from the index. Shorter fragments (华为, 河北) have no trigram,
-so they fall back to a capped LIKE scan (a bigram side index is the planned cure, see
-docs/architecture.md). Candidates are capped and never ranked by the engine: DESIGN.md measured
-bm25 over common fragments at p99 ≈ 1 s; we rank the few we keep ourselves. Exact matches are
-always fetched first, by index, so a cap can never hide the name someone typed in full.
+Every path is index-backed and capped; none ranks (ranking is ours, in `subjects.py`):
+
+- exact name and exact core name (`codes/company.py`: the name without region and form);
+- substring of the name: SQLite's FTS5 trigram index, PostgreSQL's pg_trgm GIN index, for three
+  characters or more;
+- one or two characters, which a trigram index cannot answer: the bigram side index
+  (`core_grams`), plus names starting with them (a region typed alone: 河北);
+- a typo: the rarest trigrams of the query (SQLite, from the FTS5 vocabulary), or pg_trgm
+  similarity (PostgreSQL) — a wrong character spoils the trigrams around it, not the rare ones
+  elsewhere in the name;
+- pinyin initials (zjtd) by prefix, and legal representatives by exact name.
+
+DESIGN.md measured bm25 ranking over common fragments at p99 ≈ 1 s: never ask the engine to rank.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, text
+from collections.abc import Iterable
+from typing import Any
 
-from xinyong.store.schema import subject_names
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, select, text
+
+from xinyong.store.projections.batching import chunked
+from xinyong.store.schema import core_grams, subject_names, subjects
 from xinyong.store.versions import visible
 
 MAX_CANDIDATES = 2000
+ESCAPE = "\\"
+TYPO_PER_TRIGRAM = 300
 
 
 _FTS = (
@@ -28,38 +41,162 @@ _FTS_AT = (
 )
 
 
+_VOCAB = text("SELECT term, doc FROM subject_names_fts_vocab WHERE term IN :terms").bindparams(
+    bindparam("terms", expanding=True)
+)
+
+
 def _like_pattern(fragment: str) -> str:
     escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def name_row_ids(
+def _ids(conn: Connection, stmt: Select[Any]) -> list[int]:
+    return [int(r[0]) for r in conn.execute(stmt)]
+
+
+def _names(known_at: int | None) -> Select[Any]:
+    return select(subject_names.c.id).where(visible(subject_names, known_at))
+
+
+def exact(conn: Connection, key: str, core: str, known_at: int | None) -> list[int]:
+    """Names equal to the query, whole or as a core name."""
+    out = _ids(conn, _names(known_at).where(subject_names.c.name_key == key).limit(MAX_CANDIDATES))
+    if core:
+        out += _ids(
+            conn, _names(known_at).where(subject_names.c.core_key == core).limit(MAX_CANDIDATES)
+        )
+    return out
+
+
+def containing(
     conn: Connection, fragment: str, known_at: int | None, limit: int = MAX_CANDIDATES
 ) -> tuple[list[int], bool]:
-    """Ids of subject_names rows visible at `known_at` whose key contains `fragment`, exact
-    matches first; and whether the cap cut the list short."""
-    exact = [
-        int(r[0])
-        for r in conn.execute(
-            select(subject_names.c.id)
-            .where(subject_names.c.name_key == fragment, visible(subject_names, known_at))
-            .limit(limit)
-        )
-    ]
-    if conn.dialect.name == "sqlite" and len(fragment) >= 3:
+    """Names whose key contains `fragment` (three characters or more), and whether the cap cut
+    the list short."""
+    if conn.dialect.name == "sqlite":
         phrase = '"' + fragment.replace('"', '""') + '"'
         sql = _FTS_NOW if known_at is None else _FTS_AT
         rows = conn.execute(text(sql), {"q": phrase, "n": limit + 1, "k": known_at}).all()
+        found = [int(r[0]) for r in rows]
     else:
-        rows = conn.execute(
-            select(subject_names.c.id)
-            .where(
-                subject_names.c.name_key.like(_like_pattern(fragment), escape="\\"),
-                visible(subject_names, known_at),
-            )
-            .limit(limit + 1)
-        ).all()
-    found = [int(r[0]) for r in rows]
-    capped = len(found) > limit
-    ids = list(dict.fromkeys([*exact, *found[:limit]]))
-    return ids, capped
+        found = _ids(
+            conn,
+            _names(known_at)
+            .where(subject_names.c.name_key.like(_like_pattern(fragment), escape=ESCAPE))
+            .limit(limit + 1),
+        )
+    return found[:limit], len(found) > limit
+
+
+def _prefix(column: ColumnElement[str], value: str) -> ColumnElement[bool]:
+    """`column` starts with `value`, as an index range (LIKE 'x%' uses no index on SQLite)."""
+    upper = value[:-1] + chr(ord(value[-1]) + 1)
+    return and_(column >= value, column < upper)
+
+
+def short(conn: Connection, fragment: str, known_at: int | None) -> tuple[list[int], bool]:
+    """One or two characters: core names holding them (bigram side index), and names starting
+    with them."""
+    cores = [
+        str(r[0])
+        for r in conn.execute(
+            select(core_grams.c.core_key)
+            .where(core_grams.c.gram == fragment)
+            .limit(MAX_CANDIDATES + 1)
+        )
+    ]
+    capped = len(cores) > MAX_CANDIDATES
+    out: list[int] = []
+    for part in chunked(cores[:MAX_CANDIDATES]):
+        out += _ids(conn, _names(known_at).where(subject_names.c.core_key.in_(part)))
+    out += _ids(
+        conn,
+        _names(known_at).where(_prefix(subject_names.c.name_key, fragment)).limit(MAX_CANDIDATES),
+    )
+    if len(out) < 20:
+        # Characters that sit only in the region or form part of names (公司, 有限): a capped
+        # scan, which stops early exactly when such characters are common.
+        found = _ids(
+            conn,
+            _names(known_at)
+            .where(subject_names.c.name_key.like(_like_pattern(fragment), escape=ESCAPE))
+            .limit(MAX_CANDIDATES + 1),
+        )
+        out += found[:MAX_CANDIDATES]
+        capped = capped or len(found) > MAX_CANDIDATES
+    return out, capped
+
+
+def trigrams(key: str) -> list[str]:
+    return list(dict.fromkeys(key[i : i + 3] for i in range(len(key) - 2)))
+
+
+def similar(conn: Connection, key: str, known_at: int | None) -> list[int]:
+    """Names sharing the query's rarest trigrams (or, on PostgreSQL, trigram-similar): the
+    candidates for a query with a wrong character or two."""
+    grams = trigrams(key)
+    if not grams:
+        return []
+    if conn.dialect.name == "postgresql":
+        return _ids(
+            conn,
+            _names(known_at)
+            .where(subject_names.c.name_key.op("%")(key))
+            .order_by(subject_names.c.name_key.op("<->")(key))
+            .limit(TYPO_PER_TRIGRAM),
+        )
+    counts = {str(r[0]): int(r[1]) for r in conn.execute(_VOCAB, {"terms": grams})}
+    rare = sorted((g for g in grams if counts.get(g)), key=lambda g: counts[g])[:4]
+    out: list[int] = []
+    sql = _FTS_NOW if known_at is None else _FTS_AT
+    for gram in rare:
+        phrase = '"' + gram.replace('"', '""') + '"'
+        rows = conn.execute(text(sql), {"q": phrase, "n": TYPO_PER_TRIGRAM, "k": known_at})
+        out += [int(r[0]) for r in rows]
+    return out
+
+
+def by_initials(conn: Connection, letters: str, known_at: int | None) -> list[int]:
+    return _ids(
+        conn,
+        _names(known_at).where(_prefix(subject_names.c.initials, letters)).limit(MAX_CANDIDATES),
+    )
+
+
+def by_legal_representative(conn: Connection, name: str, known_at: int | None) -> list[str]:
+    """Subject keys whose legal representative is exactly this name."""
+    return [
+        str(r[0])
+        for r in conn.execute(
+            select(subjects.c.subject_key)
+            .where(subjects.c.legal_representative == name, visible(subjects, known_at))
+            .limit(MAX_CANDIDATES)
+        )
+    ]
+
+
+def names_of(conn: Connection, keys: Iterable[str], known_at: int | None) -> list[int]:
+    """The current-type name rows of these subjects."""
+    out: list[int] = []
+    for part in chunked(sorted(set(keys))):
+        out += _ids(
+            conn,
+            _names(known_at).where(
+                subject_names.c.subject_key.in_(part), subject_names.c.name_type == "current"
+            ),
+        )
+    return out
+
+
+def name_row_ids(
+    conn: Connection, fragment: str, known_at: int | None, limit: int = MAX_CANDIDATES
+) -> tuple[list[int], bool]:
+    """Exact matches first, then names containing the fragment (kept for callers of the first
+    version of this module)."""
+    ids = exact(conn, fragment, "", known_at)
+    if len(fragment) >= 3:
+        found, capped = containing(conn, fragment, known_at, limit)
+    else:
+        found, capped = short(conn, fragment, known_at)
+    return list(dict.fromkeys([*ids, *found])), capped

@@ -9,7 +9,9 @@ exact name, then name prefix, then current names before former ones, then closen
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz.fuzz import ratio
 from sqlalchemy import Connection, select
@@ -23,7 +25,9 @@ from xinyong.codes import (
     normalise_name,
     validate_ric,
 )
-from xinyong.search.candidates import name_row_ids
+from xinyong.codes.company import core_name
+from xinyong.search import candidates
+from xinyong.store.projections.batching import chunked
 from xinyong.store.schema import subject_names, subjects
 from xinyong.store.versions import visible
 
@@ -38,6 +42,9 @@ class SearchHit:
     provisional: bool
     matched_name: str
     matched_name_type: str
+    score: float = 1.0  # 0..1: how well it matched (see `score`)
+    matched_on: str = "name:exact"  # field:how, e.g. former_name:without_region_or_form
+    legal_representative: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,70 +88,159 @@ def search_subjects(
             select(subjects).where(subjects.c.subject_key == key, visible(subjects, known_at))
         ).first()
         if row is not None:
-            hit = SearchHit(
-                row.subject_key,
-                row.code,
-                row.name,
-                row.kind,
-                row.status,
-                bool(row.provisional),
-                row.name,
-                "current",
-            )
+            hit = _hit(row, row.name, "current", 1.0, "code:exact")
             return SearchPage([hit][offset : offset + limit], 1, offset, False, known_at)
-    fragment = normalise_name(query)
-    if not fragment:
+    org = _org_code(query)
+    if org is not None:
+        rows = conn.execute(
+            select(subjects).where(subjects.c.org_code == org, visible(subjects, known_at))
+        ).all()
+        if rows:
+            hits = [_hit(r, r.name, "current", 1.0, "org_code:exact") for r in rows]
+            return SearchPage(hits[offset : offset + limit], len(hits), offset, False, known_at)
+    q = Query.of(query)
+    if not q.key:
         return SearchPage([], 0, offset, False, known_at)
-    ids, capped = name_row_ids(conn, fragment, known_at)
-    ranked = _rank(conn, ids, fragment, known_at)
+    ids, capped, rep_keys = _candidates(conn, q, known_at)
+    ranked = _rank(conn, ids, q, known_at, rep_keys)
     return SearchPage(ranked[offset : offset + limit], len(ranked), offset, capped, known_at)
 
 
+@dataclass(frozen=True, slots=True)
+class Query:
+    raw: str
+    key: str  # normalised (NFKC, simplified, brackets, no spaces, lower case)
+    core: str  # without region and organisational form
+    letters: str | None  # the query as pinyin initials, when it is only ASCII letters
+
+    @classmethod
+    def of(cls, raw: str) -> Query:
+        key = normalise_name(raw)
+        letters = key if _LETTERS.fullmatch(key) else None
+        return cls(raw, key, core_name(key) if key else "", letters)
+
+
+_LETTERS = re.compile(r"[a-z]{2,16}")
+_ORG_CODE = re.compile(r"[0-9A-Z]{8}-?[0-9X]")
+
+
+def _org_code(query: str) -> str | None:
+    """A GB 11714 organisation code (8 characters and a check character), as people write it
+    (12345678-9). Only the shape is tested here: the subjects table holds real ones."""
+    code = normalise_code(query)
+    if _ORG_CODE.fullmatch(code) and not looks_like_uscc(code):
+        return code.replace("-", "")
+    return None
+
+
+def _candidates(
+    conn: Connection, q: Query, known_at: int | None
+) -> tuple[list[int], bool, set[str]]:
+    ids = candidates.exact(conn, q.key, q.core, known_at)
+    capped = False
+    if len(q.key) >= 3:
+        found, capped = candidates.containing(conn, q.key, known_at)
+        ids += found
+        if q.core != q.key and len(q.core) >= 3:
+            found, more = candidates.containing(conn, q.core, known_at)
+            ids += found
+            capped = capped or more
+        if len(set(ids)) < 20:  # nothing close by substring: a typo, perhaps
+            ids += candidates.similar(conn, q.key, known_at)
+    else:
+        found, capped = candidates.short(conn, q.key, known_at)
+        ids += found
+    if q.letters is not None:
+        ids += candidates.by_initials(conn, q.letters, known_at)
+    rep_keys: set[str] = set()
+    if 2 <= len(q.raw) <= 6 and not q.letters:
+        rep_keys = set(candidates.by_legal_representative(conn, q.raw.strip(), known_at))
+        ids += candidates.names_of(conn, rep_keys, known_at)
+    return list(dict.fromkeys(ids)), capped, rep_keys
+
+
 _TYPE_ORDER = {"current": 0, "english": 1, "alternative": 2, "former": 3}
+_FIELD = {
+    "current": "name",
+    "former": "former_name",
+    "english": "english_name",
+    "alternative": "other_name",
+}
 
 
-def _rank(conn: Connection, ids: list[int], fragment: str, known_at: int | None) -> list[SearchHit]:
+def score(q: Query, name_key: str, core_key: str, initials: str) -> tuple[float, str]:
+    """How well a stored name matches the query, 0..1, and how (see docs/api.md)."""
+    if name_key == q.key:
+        return 1.0, "exact"
+    if q.core and core_key == q.core:
+        return 0.96, "without_region_or_form"
+    if q.letters is not None and initials.startswith(q.letters):
+        return 0.6 + 0.35 * len(q.letters) / max(len(initials), 1), "pinyin_initials"
+    if q.key in name_key:
+        if core_key.startswith(q.key) or (q.core and core_key.startswith(q.core)):
+            return 0.8 + 0.15 * len(q.key) / max(len(core_key), 1), "short_name"
+        return 0.7 + 0.2 * len(q.key) / max(len(name_key), 1), "part_of_name"
+    if q.core and len(q.core) >= 2 and q.core in core_key:
+        return 0.75 + 0.2 * len(q.core) / max(len(core_key), 1), "part_of_name"
+    closeness = max(ratio(q.key, name_key), ratio(q.core, core_key) if q.core else 0.0) / 100
+    return 0.9 * closeness, "similar"
+
+
+def _rank(
+    conn: Connection, ids: list[int], q: Query, known_at: int | None, rep_keys: set[str]
+) -> list[SearchHit]:
     if not ids:
         return []
-    rows = conn.execute(
-        select(
-            subject_names.c.name.label("matched"),
-            subject_names.c.name_key,
-            subject_names.c.name_type,
-            subjects.c.subject_key,
-            subjects.c.code,
-            subjects.c.name,
-            subjects.c.kind,
-            subjects.c.status,
-            subjects.c.provisional,
-        )
-        .join(subjects, subjects.c.subject_key == subject_names.c.subject_key)
-        .where(
-            subject_names.c.id.in_(ids),
-            visible(subject_names, known_at),
-            visible(subjects, known_at),
-        )
-    ).all()
+    rows: list[Any] = []
+    for part in chunked(ids):
+        rows += conn.execute(
+            select(
+                subject_names.c.name.label("matched"),
+                subject_names.c.name_key,
+                subject_names.c.core_key,
+                subject_names.c.initials,
+                subject_names.c.name_type,
+                subjects,
+            )
+            .join(subjects, subjects.c.subject_key == subject_names.c.subject_key)
+            .where(
+                subject_names.c.id.in_(part),
+                visible(subject_names, known_at),
+                visible(subjects, known_at),
+            )
+        ).all()
     best: dict[str, tuple[tuple[float, ...], SearchHit]] = {}
     for r in rows:
-        score = (
-            0 if r.name_key == fragment else 1 if r.name_key.startswith(fragment) else 2,
-            _TYPE_ORDER.get(r.name_type, 9),
-            -ratio(fragment, r.name_key),
-            len(r.name_key),
-        )
-        hit = SearchHit(
-            r.subject_key,
-            r.code,
-            r.name,
-            r.kind,
-            r.status,
-            bool(r.provisional),
-            r.matched,
-            r.name_type,
-        )
+        value, how = score(q, r.name_key, r.core_key, r.initials)
+        field = _FIELD.get(r.name_type, "name")
+        if r.subject_key in rep_keys and value < 0.9:
+            value, how, field = 0.9, "exact", "legal_representative"
+        if field != "name" and field != "legal_representative":
+            value *= 0.98  # a current name matching as well ranks first
+        hit = _hit(r, r.matched, r.name_type, round(value, 4), f"{field}:{how}")
+        order = (-value, _TYPE_ORDER.get(r.name_type, 9), len(r.name_key))
         current = best.get(r.subject_key)
-        if current is None or score < current[0]:
-            best[r.subject_key] = (score, hit)
-    ordered = sorted(best.values(), key=lambda item: (item[0], item[1].code))
+        if current is None or order < current[0]:
+            best[r.subject_key] = (order, hit)
+    threshold = 0.5
+    ordered = sorted(
+        (item for item in best.values() if -item[0][0] >= threshold),
+        key=lambda item: (item[0], item[1].code),
+    )
     return [hit for _, hit in ordered]
+
+
+def _hit(r: Any, matched: str, name_type: str, value: float, matched_on: str) -> SearchHit:
+    return SearchHit(
+        r.subject_key,
+        r.code,
+        r.name,
+        r.kind,
+        r.status,
+        bool(r.provisional),
+        matched,
+        name_type,
+        value,
+        matched_on,
+        r.legal_representative,
+    )

@@ -98,6 +98,7 @@ subjects = Table(
     Index(None, "subject_key", "superseded_seq"),
     Index(None, "code", "superseded_seq"),
     Index(None, "org_code", "superseded_seq"),
+    Index(None, "legal_representative"),  # search by legal representative
 )
 
 subject_names = Table(
@@ -108,9 +109,25 @@ subject_names = Table(
     Column("name", Text, nullable=False),  # as given, for display
     Column("name_key", Text, nullable=False),  # normalised, for matching
     Column("name_type", String(16), nullable=False),  # current | former | english | alternative
+    # The name without region and organisational form (codes/company.py: 字节跳动科技), and its
+    # pinyin initials (zjtdkj): what people type when they do not type the registered name.
+    Column("core_key", Text, nullable=False, server_default=""),
+    Column("initials", Text, nullable=False, server_default=""),
     *_versioned(),
     Index(None, "subject_key", "superseded_seq"),
     Index(None, "name_key"),
+    Index(None, "core_key"),
+    Index(None, "initials"),
+)
+
+# Character bigrams (and single characters) of every core name ever stored: the path for one- and
+# two-character queries, which a trigram index cannot answer. An index over values, not a
+# versioned projection: visibility is decided by joining back to subject_names.
+core_grams = Table(
+    "core_grams",
+    metadata,
+    Column("gram", String(8), primary_key=True),
+    Column("core_key", Text, primary_key=True),
 )
 
 records = Table(

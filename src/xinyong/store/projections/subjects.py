@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from xinyong.codes import normalise_name
+from xinyong.codes.company import core_name, grams, initials
 from xinyong.store.changes import Payload, SubjectAmended, SubjectRegistered, _SubjectState
 from xinyong.store.projections.batching import InList, bulk_insert, chunked
-from xinyong.store.schema import subject_names, subjects
+from xinyong.store.schema import core_grams, subject_names, subjects
 
 _EXISTS = select(subjects.c.id).where(
     subjects.c.subject_key == bindparam("key"), subjects.c.superseded_seq.is_(None)
@@ -51,7 +54,9 @@ def check_registered_many(conn: Connection, payloads: Sequence[Payload]) -> list
 def project_registered_many(conn: Connection, items: Sequence[tuple[int, Payload]]) -> None:
     states = [(seq, cast(SubjectRegistered, p)) for seq, p in items]
     bulk_insert(conn, subjects, [_subject_row(seq, p) for seq, p in states])
-    bulk_insert(conn, subject_names, [row for seq, p in states for row in _name_rows(seq, p)])
+    names = [row for seq, p in states for row in _name_rows(seq, p)]
+    bulk_insert(conn, subject_names, names)
+    add_grams(conn, names)
 
 
 def check_registered(conn: Connection, payload: Payload) -> list[str]:
@@ -91,21 +96,39 @@ def org_code(p: _SubjectState) -> str | None:
 
 
 def _name_rows(seq: int, p: _SubjectState) -> list[dict[str, Any]]:
-    return [
-        {
-            "subject_key": p.subject_key,
-            "name": n.name,
-            "name_key": normalise_name(n.name),
-            "name_type": n.type,
-            "recorded_seq": seq,
-        }
-        for n in p.names
-    ]
+    rows = []
+    for n in p.names:
+        key = normalise_name(n.name)
+        core = core_name(key)
+        rows.append(
+            {
+                "subject_key": p.subject_key,
+                "name": n.name,
+                "name_key": key,
+                "name_type": n.type,
+                "core_key": core,
+                "initials": initials(core),
+                "recorded_seq": seq,
+            }
+        )
+    return rows
+
+
+def add_grams(conn: Connection, name_rows: Sequence[dict[str, Any]]) -> None:
+    """Keep the bigram side index covering every core name stored."""
+    cores = {r["core_key"] for r in name_rows}
+    if not cores:
+        return
+    rows = [{"gram": g, "core_key": c} for c in sorted(cores) for g in grams(c)]
+    stmt = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(core_grams)
+    conn.execute(stmt.on_conflict_do_nothing(), rows)
 
 
 def _insert_state(conn: Connection, seq: int, p: _SubjectState) -> None:
     conn.execute(_INSERT_SUBJECT, _subject_row(seq, p))
-    conn.execute(_INSERT_NAMES, _name_rows(seq, p))
+    names = _name_rows(seq, p)
+    conn.execute(_INSERT_NAMES, names)
+    add_grams(conn, names)
 
 
 def project_registered(conn: Connection, seq: int, payload: Payload) -> None:
