@@ -4,6 +4,8 @@ short name, pinyin initials, the legal representative — and says why each hit 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine
 from tests.factories import agency, make_uscc, subject
@@ -105,3 +107,16 @@ def test_a_one_character_query_and_nonsense(registry: Engine) -> None:
 def test_organisation_code_finds_the_subject(registry: Engine) -> None:
     org = BYTEDANCE[8:17]
     assert _top(registry, f"{org[:8]}-{org[8]}") == [(BYTEDANCE, "org_code:exact", 1.0)]
+
+
+def test_api_hits_carry_score_and_matched_on(registry: Engine, db_url: str, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from xinyong.web import create_app
+
+    app = create_app(db_url, key_file=str(tmp_path / "id.key"), rate_limit=0)
+    with TestClient(app) as client:
+        body = client.get("/api/v1/subjects", params={"q": "字節跳動"}).json()
+    first = body["results"][0]
+    assert first["code"] == BYTEDANCE
+    assert first["matched_on"] == "name:short_name" and 0.8 < first["score"] < 1

@@ -19,6 +19,12 @@ class SubjectSummary(BaseModel):
     provisional: bool = Field(description="known only from a record, not yet from the registry")
     matched_name: str = Field(description="the name (current, former, English) the query matched")
     matched_name_type: str
+    score: float = Field(description="how well it matched, 0..1 (1: the name exactly)")
+    matched_on: str = Field(
+        description="field:how — field is code, org_code, name, former_name, english_name, "
+        "other_name or legal_representative; how is exact, without_region_or_form, short_name, "
+        "part_of_name, pinyin_initials or similar"
+    )
 
     @classmethod
     def of(cls, hit: SearchHit) -> SubjectSummary:
@@ -30,6 +36,8 @@ class SubjectSummary(BaseModel):
             provisional=hit.provisional,
             matched_name=hit.matched_name,
             matched_name_type=hit.matched_name_type,
+            score=hit.score,
+            matched_on=hit.matched_on,
         )
 
 
