@@ -15,15 +15,16 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
-from typing import Any
+from typing import Any, cast
 
 from xinyong.catalogue import Catalogue
 from xinyong.codes import IdHasher
 from xinyong.ingest.mapping import header_key, load_mapping
 from xinyong.ingest.readers import SheetRow
 from xinyong.ingest.rows import Draft, parse_record_row, parse_registry_row
-from xinyong.store.changes import ChangeRejected, parse_payload
+from xinyong.store.changes import ChangeRejected, RecordAdded, parse_payload
 from xinyong.store.journal import canonical_json
+from xinyong.store.projections.records import prepared_row
 
 Parsed = Draft | list[str]
 
@@ -79,8 +80,9 @@ def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
 
 def prevalidate(ctx: ParseContext, row: SheetRow, draft: Draft) -> None:
     """Validate the record.added change this row will most likely become, and make its journal
-    form, here in the worker: the resolver uses it unchanged when the row is new. A row that
-    fails keeps no change and is validated (and refused) again in the writer, with reasons."""
+    form and projection row, here in the worker: the writer uses them unchanged when the row is
+    new, without validating the payload again. A row that fails keeps no change and is
+    validated (and refused) again in the writer, with reasons."""
     assert ctx.origin is not None
     payload = {**draft.payload, "source": ctx.source, "origin": {**ctx.origin, "row": row.row}}
     try:
@@ -88,6 +90,7 @@ def prevalidate(ctx: ParseContext, row: SheetRow, draft: Draft) -> None:
     except ChangeRejected:
         return
     draft.journal_json = canonical_json(typed.journal_payload())
+    draft.prepared = prepared_row(cast(RecordAdded, typed))
     draft.validated = {"source": payload["source"], "origin": payload["origin"]}
 
 
