@@ -43,6 +43,9 @@ def child_file(url: str, file: Path) -> None:
     s = ingest_files(engine, [file], source="samr", actor="bench", hasher=hasher, kind="penalty")
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Parse workers read the file themselves (an XLSX sheet is loaded whole there): their peak
+    # counts too. RUSAGE_CHILDREN gives the largest of the finished workers.
+    worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
         json.dumps(
             {
@@ -50,6 +53,7 @@ def child_file(url: str, file: Path) -> None:
                 "seconds": elapsed,
                 "rows_per_s": s.rows / elapsed,
                 "peak_rss_mib": peak_kib / 1024,
+                "worker_peak_rss_mib": worker_kib / 1024,
                 "accepted": s.accepted,
                 "quarantined": s.quarantined,
                 "by_format": {},
@@ -122,7 +126,8 @@ def penalty_file_run(count: int, backends: list[str], formats: list[str]) -> Non
             print(
                 f"{backend:<10} {file.suffix[1:]:<4} {r['rows']:,} rows in {r['seconds']:.1f} s = "
                 f"{r['rows_per_s']:,.0f} rows/s ({r['rows_per_s'] / base:.1%} of baseline), "
-                f"peak RSS {r['peak_rss_mib']:.0f} MiB; accepted {r['accepted']:,}, "
+                f"peak RSS {r['peak_rss_mib']:.0f} MiB (parse worker "
+                f"{r['worker_peak_rss_mib']:.0f} MiB); accepted {r['accepted']:,}, "
                 f"quarantined {r['quarantined']:,}"
             )
 
