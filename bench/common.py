@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 from collections.abc import Iterator
@@ -12,7 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.support.pgserver
 
-OUT = ROOT / "bench" / "out"
+# Generated data and scratch databases; XINYONG_BENCH_OUT lets several checkouts share one copy.
+OUT = Path(os.environ.get("XINYONG_BENCH_OUT") or ROOT / "bench" / "out")
 
 
 def synth_folder(subjects: int, seed: int = 7, defects: float = 0.0) -> Path:

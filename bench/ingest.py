@@ -10,6 +10,10 @@ projections — the distance between the two is the overhead the pipeline adds.
 
     python bench/ingest.py --subjects 20000 --subjects 200000
     python bench/ingest.py --penalty-rows 1000000
+    python bench/ingest.py --penalty-rows 100000 --backend sqlite --format csv
+
+Data and scratch databases go to bench/out, or to XINYONG_BENCH_OUT when set (so that several
+checkouts can share one generated file).
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ def child_file(url: str, file: Path) -> None:
     s = ingest_files(engine, [file], source="samr", actor="bench", hasher=hasher, kind="penalty")
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Parse workers read the file themselves (an XLSX sheet is loaded whole there): their peak
+    # counts too. RUSAGE_CHILDREN gives the largest of the finished workers.
+    worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
         json.dumps(
             {
@@ -46,6 +53,7 @@ def child_file(url: str, file: Path) -> None:
                 "seconds": elapsed,
                 "rows_per_s": s.rows / elapsed,
                 "peak_rss_mib": peak_kib / 1024,
+                "worker_peak_rss_mib": worker_kib / 1024,
                 "accepted": s.accepted,
                 "quarantined": s.quarantined,
                 "by_format": {},
@@ -89,23 +97,24 @@ def baseline_file(file: Path) -> float:
     return rows / elapsed
 
 
-def penalty_file_run(count: int, backends: list[str]) -> None:
+def penalty_file_run(count: int, backends: list[str], formats: list[str]) -> None:
     from bigfile import write_csv, write_xlsx
 
     OUT.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     csv_file = write_csv(OUT / f"penalties-{count}.csv", count)
-    xlsx_file = write_xlsx(OUT / f"penalties-{count}.xlsx", count)
+    files = [csv_file] if "csv" in formats else []
+    if "xlsx" in formats:
+        files.append(write_xlsx(OUT / f"penalties-{count}.xlsx", count))
+    sizes = ", ".join(f"{f.suffix[1:].upper()} {f.stat().st_size / 2**20:.0f} MiB" for f in files)
     print(
         f"\n## one agency's penalty file, {count:,} rows "
-        f"(CSV {csv_file.stat().st_size / 2**20:.0f} MiB, "
-        f"XLSX {xlsx_file.stat().st_size / 2**20:.0f} MiB; "
-        f"ready in {time.perf_counter() - t0:.0f} s)"
+        f"({sizes}; ready in {time.perf_counter() - t0:.0f} s)"
     )
     base = baseline_file(csv_file)
     print(f"baseline   bare executemany of the CSV rows into SQLite: {base:,.0f} rows/s")
     for backend in backends:
-        for file in (csv_file, xlsx_file):
+        for file in files:
             with database(backend, f"file_{count}_{file.suffix[1:]}") as url:
                 out = subprocess.run(
                     [sys.executable, __file__, "--child-file", url, str(file)],
@@ -117,7 +126,8 @@ def penalty_file_run(count: int, backends: list[str]) -> None:
             print(
                 f"{backend:<10} {file.suffix[1:]:<4} {r['rows']:,} rows in {r['seconds']:.1f} s = "
                 f"{r['rows_per_s']:,.0f} rows/s ({r['rows_per_s'] / base:.1%} of baseline), "
-                f"peak RSS {r['peak_rss_mib']:.0f} MiB; accepted {r['accepted']:,}, "
+                f"peak RSS {r['peak_rss_mib']:.0f} MiB (parse worker "
+                f"{r['worker_peak_rss_mib']:.0f} MiB); accepted {r['accepted']:,}, "
                 f"quarantined {r['quarantined']:,}"
             )
 
@@ -189,6 +199,12 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, action="append")
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"])
     parser.add_argument("--penalty-rows", type=int, action="append")
+    parser.add_argument(
+        "--format",
+        action="append",
+        choices=["csv", "xlsx"],
+        help="penalty file formats to ingest (default: both)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("URL", "FOLDER"), help=argparse.SUPPRESS)
     parser.add_argument("--child-file", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -200,7 +216,7 @@ def main() -> None:
         return
     backends = args.backend or ["sqlite", "postgresql"]
     for count in args.penalty_rows or []:
-        penalty_file_run(count, backends)
+        penalty_file_run(count, backends, args.format or ["csv", "xlsx"])
     sizes = args.subjects or ([] if args.penalty_rows else [20000])
     for size in sizes:
         t0 = time.perf_counter()

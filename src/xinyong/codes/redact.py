@@ -7,10 +7,12 @@ validates as a resident ID is masked before free text is stored or shown (DESIGN
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 
 from xinyong.codes.errors import CodeError
-from xinyong.codes.ric import mask_ric, validate_ric
+from xinyong.codes.ric import mask_ric, today_in_china, validate_ric
 
 # 17 digits and a digit or X (ASCII or full-width), not inside a longer run of digits. Letters
 # around it do not protect it: "ID110105…" and "…002Xabc" are still IDs.
@@ -27,14 +29,23 @@ def redact_ids(text: str) -> str:
     """`text` with every valid resident ID replaced by its masked form; the rest untouched."""
     if len(text) < 18:
         return text
+    today = today_in_china()
 
     def _mask(match: re.Match[str]) -> str:
-        try:
-            return mask_ric(validate_ric(match.group(0)))
-        except CodeError:
-            return match.group(0)
+        return _masked(match.group(0), today)
 
     return _CANDIDATE.sub(_mask, text)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _masked(candidate: str, today: dt.date) -> str:
+    """One candidate's masked form, or the candidate itself when it is no valid ID, as judged on
+    `today` (the birth-date test depends on it). Remembered: the candidates in agency files are
+    mostly the same few all-digit codes of authorities, on every row."""
+    try:
+        return mask_ric(validate_ric(candidate, today=today))
+    except CodeError:
+        return candidate
 
 
 def mask_id_like(text: str) -> str:

@@ -33,7 +33,7 @@ _MASK = "*" * 8
 _MAX_CHARACTER_REASONS = 10
 
 
-def _today_in_china() -> dt.date:
+def today_in_china() -> dt.date:
     return dt.datetime.now(_CST).date()
 
 
@@ -102,7 +102,7 @@ def validate_ric(raw: str, *, today: dt.date | None = None) -> str:
     # In an ID of the wrong length the birth date's position is unknown, so it is not judged.
     date_digits = code[6:14]
     if len(code) == RIC_LENGTH and all(c in _DIGITS for c in date_digits):
-        date_reason = _date_reason(date_digits, today or _today_in_china())
+        date_reason = _date_reason(date_digits, today or today_in_china())
         if date_reason is not None:
             reasons.append(date_reason)
     if len(code) == RIC_LENGTH and not charset_reasons:
@@ -125,7 +125,7 @@ def looks_like_ric(raw: str) -> bool:
         len(code) == RIC_LENGTH
         and all(c in _DIGITS for c in code[:17])
         and code[17] in _CHECK_CHARACTERS
-        and _date_reason(code[6:14], _today_in_china()) is None
+        and _date_reason(code[6:14], today_in_china()) is None
     )
 
 

@@ -151,7 +151,7 @@ class Resolver:
         # Found in the registry, so it exists: no provisional subject may be created for it.
         self.subjects.setdefault(key, {"subject_key": key, "names": []})
         subject = SubjectRef(key, "organisation", code, ref.name)
-        return Draft(subject, {**draft.payload, "subject_key": key})
+        return Draft(subject, {**draft.payload, "subject_key": key}, doc_key=draft.doc_key)
 
     def prefetch(self, drafts: Sequence[Draft]) -> None:
         self._prefetch_identities(drafts)
@@ -178,7 +178,7 @@ class Resolver:
                 self.subjects[key] = None if row is None else _subject_state(row, names[key])
         if self.kind == "registry":
             return
-        wanted_docs = {document_key(d.payload["doc_no"]) for d in drafts}
+        wanted_docs = {_doc_key(d) for d in drafts}
         docs = [d for d in wanted_docs if d not in self.records]
         for part in chunked(docs):
             params = {"source": self.source, "kind": self.kind, "docs": part}
@@ -194,7 +194,7 @@ class Resolver:
         (ChangeRejected names every reason), and say what the row amounts to."""
         planned: list[Change] = []
         # Planning touches at most this row's subject and document; keep them to undo.
-        skey, doc = draft.subject.key, document_key(draft.payload.get("doc_no", ""))
+        skey, doc = draft.subject.key, _doc_key(draft)
         before = (
             skey in self.subjects,
             self.subjects.get(skey),
@@ -209,7 +209,7 @@ class Resolver:
                 outcome = self._plan_record(draft, origin, planned)
             typed = [
                 c
-                if isinstance(c.payload, Payload)
+                if isinstance(c.payload, Payload) or c.prepared is not None
                 else Change.of(parse_payload(c.kind, c.payload), c.journal_json)
                 for c in planned
             ]
@@ -285,7 +285,7 @@ class Resolver:
 
     def _plan_record(self, draft: Draft, origin: dict[str, Any], changes: list[Change]) -> str:
         doc_no = draft.payload["doc_no"]
-        doc = document_key(doc_no)
+        doc = _doc_key(draft)
         content = {**draft.payload, "source": self.source}
         stored = self.records.get(doc)
         if stored is not None and same_content(stored, content):
@@ -298,16 +298,25 @@ class Resolver:
         payload = {**content, "origin": origin}
         self.records[doc] = content
         if stored is None:
-            # The worker's journal JSON stands only for exactly the payload it validated: the
-            # draft's own fields, plus the same source and origin.
+            # The worker's journal JSON and row stand only for exactly the payload it validated:
+            # the draft's own fields, plus the same source and origin. Then the change is not
+            # validated again (the apply path still checks it against the registry).
             made_for = {"source": payload["source"], "origin": payload["origin"]}
-            ready = draft.journal_json if draft.validated == made_for else None
-            changes.append(Change("record.added", payload, ready))
+            if draft.validated == made_for and draft.journal_json and draft.prepared:
+                changes.append(Change("record.added", payload, draft.journal_json, draft.prepared))
+            else:
+                changes.append(Change("record.added", payload))
             return "accepted"
         where = f"{origin['file']} row {origin['row']}"
         reason = f"resubmitted with changes ({where})"
         changes.append(Change("record.corrected", {**payload, "reason": reason}))
         return "corrected"
+
+
+def _doc_key(draft: Draft) -> str:
+    if draft.doc_key is not None:
+        return draft.doc_key
+    return document_key(draft.payload.get("doc_no", ""))
 
 
 def _restore(cache: dict[str, Any], key: str, present: bool, value: Any) -> None:

@@ -19,7 +19,7 @@ from xinyong.store.changes import ChangeRejected, Payload, parse_payload
 from xinyong.store.db import writing
 from xinyong.store.journal import JournalEntry, canonical_json, parse_json
 from xinyong.store.projections import HANDLERS
-from xinyong.store.projections.batching import bulk_insert
+from xinyong.store.projections.batching import bulk_insert_values
 from xinyong.store.schema import journal, journal_head
 from xinyong.timeutil import utc_stamp
 
@@ -33,13 +33,25 @@ class Change:
     # The payload's canonical journal JSON, when whoever validated it already made it (an
     # ingest worker): it must equal `canonical_json(payload.journal_payload())`.
     journal_json: str | None = None
+    # Its projection row too, made from the same validated model (for kinds whose handler takes
+    # prepared rows): with both, the apply path neither validates the payload again nor builds
+    # the row. Only code that validated exactly this payload with its model may set them.
+    prepared: Any = None
 
     @classmethod
     def of(cls, payload: Payload, journal_json: str | None = None) -> Change:
         return cls(payload.kind, payload, journal_json)
 
 
-def _typed(change: Change) -> Payload:
+def _typed(change: Change) -> Payload | None:
+    """The validated payload; None for a prepared change (validated where it was prepared)."""
+    if change.prepared is not None:
+        handler = HANDLERS.get(change.kind)
+        if handler is None or handler.check_prepared is None or handler.project_prepared is None:
+            raise ValueError(f"{change.kind} changes cannot be applied prepared")
+        if not change.journal_json:
+            raise ValueError(f"a prepared {change.kind} change needs its journal JSON")
+        return None
     if isinstance(change.payload, Payload):
         if change.payload.kind != change.kind:
             raise ChangeRejected(change.kind, [f"payload is a {change.payload.kind} change"])
@@ -57,6 +69,9 @@ def allocate_seqs(conn: Connection, count: int) -> int:
     )
     last = int(result.scalar_one())
     return last - count + 1
+
+
+_JOURNAL_COLUMNS = ("seq", "recorded_at", "actor", "kind", "payload")
 
 
 def apply_changes(
@@ -77,46 +92,61 @@ def apply_changes(
     typed = [_typed(c) for c in changes]  # shape errors first: no sequence number is spent
     recorded_at = at or utc_stamp()
     first = allocate_seqs(conn, len(typed))
-    for start, run in _runs(typed):
-        _check_and_project(conn, first + start, run)
-    texts = [
-        c.journal_json or canonical_json(p.journal_payload())
-        for p, c in zip(typed, changes, strict=True)
-    ]
+    for start, end in _runs(changes):
+        _check_and_project(conn, first + start, changes[start:end], typed[start:end])
+    texts = [_journal_text(c, p) for p, c in zip(typed, changes, strict=True)]
     rows = [
-        {
-            "seq": first + i,
-            "recorded_at": recorded_at,
-            "actor": actor,
-            "kind": p.kind,
-            "payload": text,
-        }
-        for i, (p, text) in enumerate(zip(typed, texts, strict=True))
+        (first + i, recorded_at, actor, c.kind, text)
+        for i, (c, text) in enumerate(zip(changes, texts, strict=True))
     ]
-    bulk_insert(conn, journal, rows)
+    bulk_insert_values(conn, journal, _JOURNAL_COLUMNS, rows)
     if not entries:
         return []
     return [
-        JournalEntry(first + i, recorded_at, actor, p.kind, parse_json(text))
-        for i, (p, text) in enumerate(zip(typed, texts, strict=True))
+        JournalEntry(first + i, recorded_at, actor, c.kind, parse_json(text))
+        for i, (c, text) in enumerate(zip(changes, texts, strict=True))
     ]
 
 
-def _runs(typed: list[Payload]) -> Iterator[tuple[int, list[Payload]]]:
-    """Consecutive changes of one kind, with the offset of the first."""
+def _journal_text(change: Change, typed: Payload | None) -> str:
+    if change.journal_json:
+        return change.journal_json
+    assert typed is not None  # a prepared change always has its journal JSON
+    return canonical_json(typed.journal_payload())
+
+
+def _runs(changes: Sequence[Change]) -> Iterator[tuple[int, int]]:
+    """Consecutive changes of one kind, prepared or not: their start and end offsets."""
     start = 0
-    while start < len(typed):
-        end = start
-        while end < len(typed) and typed[end].kind == typed[start].kind:
+    while start < len(changes):
+        kind, prepared = changes[start].kind, changes[start].prepared is None
+        end = start + 1
+        while (
+            end < len(changes)
+            and changes[end].kind == kind
+            and (changes[end].prepared is None) == prepared
+        ):
             end += 1
-        yield start, typed[start:end]
+        yield start, end
         start = end
 
 
-def _check_and_project(conn: Connection, first_seq: int, run: list[Payload]) -> None:
+def _check_and_project(
+    conn: Connection, first_seq: int, changes: Sequence[Change], typed: Sequence[Payload | None]
+) -> None:
     """Check then project each change in order, so later changes see earlier ones; a run of one
     kind goes through the handler's batch form when it has one (same result, fewer statements)."""
-    handler = HANDLERS[run[0].kind]
+    handler = HANDLERS[changes[0].kind]
+    if changes[0].prepared is not None:
+        assert handler.check_prepared is not None
+        assert handler.project_prepared is not None
+        rows = [c.prepared for c in changes]
+        for change, reasons in zip(changes, handler.check_prepared(conn, rows), strict=True):
+            if reasons:
+                raise ChangeRejected(change.kind, reasons)
+        handler.project_prepared(conn, [(first_seq + i, row) for i, row in enumerate(rows)])
+        return
+    run = [p for p in typed if p is not None]
     if handler.check_many is not None and handler.project_many is not None and len(run) > 1:
         for payload, reasons in zip(run, handler.check_many(conn, run), strict=True):
             if reasons:

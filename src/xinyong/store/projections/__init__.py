@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -26,6 +27,10 @@ class Handler:
     project: Callable[[Connection, int, Payload], None]
     check_many: Callable[[Connection, Sequence[Payload]], list[list[str]]] | None = None
     project_many: Callable[[Connection, Sequence[tuple[int, Payload]]], None] | None = None
+    # The same for changes that arrive prepared (see `apply.Change.prepared`): validated by their
+    # payload model elsewhere, with the projection row made from that model.
+    check_prepared: Callable[[Connection, Sequence[Any]], list[list[str]]] | None = None
+    project_prepared: Callable[[Connection, Sequence[tuple[int, Any]]], None] | None = None
 
 
 HANDLERS: dict[str, Handler] = {
@@ -42,6 +47,8 @@ HANDLERS: dict[str, Handler] = {
         records.project_added,
         records.check_added_many,
         records.project_added_many,
+        records.check_added_prepared,
+        records.project_added_prepared,
     ),
     "record.corrected": Handler(records.check_corrected, records.project_corrected),
     "code.legacy_accepted": Handler(legacy.check_accepted, legacy.project_accepted),

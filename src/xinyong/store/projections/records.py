@@ -11,7 +11,7 @@ from xinyong.codes import document_key
 from xinyong.store.changes import Payload, RecordCorrected, _RecordState
 from xinyong.store.journal import canonical_json
 from xinyong.store.projections import agencies, subjects
-from xinyong.store.projections.batching import InList, bulk_insert, chunked
+from xinyong.store.projections.batching import InList, bulk_insert_values, chunked
 from xinyong.store.schema import records
 
 _CURRENT_ID = select(records.c.record_id).where(
@@ -66,29 +66,59 @@ def check_corrected(conn: Connection, payload: Payload) -> list[str]:
     return reasons
 
 
+# A record change's projection row, less `record_id` and `recorded_seq` (which only the apply path
+# knows), in the table's column order. Ingest workers make it beside the journal JSON for the
+# changes they validate (`prepared`), so that the single writer only stores it.
+PREPARED_COLUMNS = (
+    "source",
+    "kind",
+    "doc_no",
+    "doc_key",
+    "subject_key",
+    "party_name",
+    "decision_date",
+    "in_force_from",
+    "in_force_to",
+    "severity",
+    "severity_rule",
+    "authority",
+    "legal_basis",
+    "fields",
+    "batch_id",
+    "source_file",
+    "source_sheet",
+    "source_row",
+)
+_ROW_COLUMNS = ("record_id", *PREPARED_COLUMNS, "recorded_seq")
+Prepared = tuple[Any, ...]
+
+
+def prepared_row(p: _RecordState) -> Prepared:
+    """The projection row of a validated record change (see PREPARED_COLUMNS)."""
+    return (
+        p.source,
+        p.record_kind,
+        p.doc_no,
+        document_key(p.doc_no),
+        p.subject_key,
+        p.party_name,
+        p.decision_date,
+        p.in_force_from,
+        p.in_force_to,
+        p.severity,
+        p.severity_rule,
+        p.authority,
+        p.legal_basis,
+        canonical_json(p.fields),
+        p.origin.batch_id,
+        p.origin.file,
+        p.origin.sheet,
+        p.origin.row,
+    )
+
+
 def _row(record_id: int, seq: int, p: _RecordState) -> dict[str, Any]:
-    return {
-        "record_id": record_id,
-        "source": p.source,
-        "kind": p.record_kind,
-        "doc_no": p.doc_no,
-        "doc_key": document_key(p.doc_no),
-        "subject_key": p.subject_key,
-        "party_name": p.party_name,
-        "decision_date": p.decision_date,
-        "in_force_from": p.in_force_from,
-        "in_force_to": p.in_force_to,
-        "severity": p.severity,
-        "severity_rule": p.severity_rule,
-        "authority": p.authority,
-        "legal_basis": p.legal_basis,
-        "fields": canonical_json(p.fields),
-        "batch_id": p.origin.batch_id,
-        "source_file": p.origin.file,
-        "source_sheet": p.origin.sheet,
-        "source_row": p.origin.row,
-        "recorded_seq": seq,
-    }
+    return dict(zip(_ROW_COLUMNS, (record_id, *prepared_row(p), seq), strict=True))
 
 
 def project_added(conn: Connection, seq: int, payload: Payload) -> None:
@@ -99,20 +129,35 @@ def check_added_many(conn: Connection, payloads: Sequence[Payload]) -> list[list
     """`check_added` for a run of additions at once, as if each were checked after the previous
     ones were projected: one query per kind of fact instead of three per record."""
     items = [cast(_RecordState, p) for p in payloads]
-    known_agencies = agencies.existing(conn, {p.source for p in items})
-    known_subjects = subjects.existing(conn, {p.subject_key for p in items})
-    live = live_keys(conn, {(p.source, p.record_kind, document_key(p.doc_no)) for p in items})
+    return _check_added(
+        conn,
+        [(p.source, p.record_kind, p.doc_no, document_key(p.doc_no), p.subject_key) for p in items],
+    )
+
+
+def check_added_prepared(conn: Connection, rows: Sequence[Prepared]) -> list[list[str]]:
+    """`check_added_many` for additions given as their prepared rows."""
+    return _check_added(conn, [row[:5] for row in rows])
+
+
+def _check_added(
+    conn: Connection, items: Sequence[tuple[str, str, str, str, str]]
+) -> list[list[str]]:
+    """Items: source, record kind, document number, its key, subject key."""
+    known_agencies = agencies.existing(conn, {item[0] for item in items})
+    known_subjects = subjects.existing(conn, {item[4] for item in items})
+    live = live_keys(conn, {(item[0], item[1], item[3]) for item in items})
     out = []
-    for p in items:
+    for source, kind, doc_no, doc_key, subject_key in items:
         reasons = []
-        if p.source not in known_agencies:
-            reasons.append(f"source agency {p.source!r} is not registered")
-        if p.subject_key not in known_subjects:
-            reasons.append(f"subject {p.subject_key!r} is not registered")
-        key = (p.source, p.record_kind, document_key(p.doc_no))
+        if source not in known_agencies:
+            reasons.append(f"source agency {source!r} is not registered")
+        if subject_key not in known_subjects:
+            reasons.append(f"subject {subject_key!r} is not registered")
+        key = (source, kind, doc_key)
         if key in live:
             reasons.append(
-                f"a {p.record_kind} record {p.doc_no!r} from {p.source!r} already exists; "
+                f"a {kind} record {doc_no!r} from {source!r} already exists; "
                 "send a correction instead"
             )
         live.add(key)
@@ -136,7 +181,12 @@ def live_keys(conn: Connection, keys: set[tuple[str, str, str]]) -> set[tuple[st
 
 
 def project_added_many(conn: Connection, items: Sequence[tuple[int, Payload]]) -> None:
-    bulk_insert(conn, records, [_row(seq, seq, cast(_RecordState, p)) for seq, p in items])
+    project_added_prepared(conn, [(seq, prepared_row(cast(_RecordState, p))) for seq, p in items])
+
+
+def project_added_prepared(conn: Connection, items: Sequence[tuple[int, Prepared]]) -> None:
+    """Additions given as their prepared rows: the record id is the adding entry's sequence."""
+    bulk_insert_values(conn, records, _ROW_COLUMNS, [(seq, *row, seq) for seq, row in items])
 
 
 def project_corrected(conn: Connection, seq: int, payload: Payload) -> None:
