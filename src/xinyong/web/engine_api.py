@@ -10,9 +10,10 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from xinyong.registry import read_subject_file
+from xinyong.registry import SubjectFile, read_subject_file
 from xinyong.registry.checklog import Feedback
 from xinyong.registry.measures import UnknownMeasure, check, measures_answer, subject_evaluation
+from xinyong.registry.report import build_report
 from xinyong.store import reads
 from xinyong.store.reads import SubjectView
 from xinyong.timeutil import today_cst
@@ -100,4 +101,29 @@ async def subject_measures(
     return _json(measures_answer(st.rules, found, evaluation, position))
 
 
-__all__ = ["read_subject_file", "router"]
+@router.get("/subjects/{code}/report", response_class=Response)
+async def subject_report(
+    conn: ConnDep,
+    st: StateDep,
+    code: str,
+    as_of: Annotated[dt.date | None, Query(description="the report's date (default today)")] = None,
+    known_at: KnownAt = None,
+) -> Response:
+    """The credit report as JSON: registration data; records in their publicity period (with
+    severity, authority, legal basis, and whether they are under objection); listings in force
+    with decision, authority, legal basis, end date and `how_to_get_off`; measures in force with
+    the implementing agency, whom they bind and through which memorandum and list; flags; and the
+    `journal_seq` (and, once the transparency log exists, the signed `checkpoint`) it reflects.
+    The same report is the page `/subjects/{code}/report` and the PDF `/subjects/{code}/report.pdf`.
+    Resident IDs are masked everywhere."""
+    return _json(build_report(conn, st.rules, _file(conn, st, code, as_of, known_at)))
+
+
+def _file(
+    conn: Any, st: Any, code: str, as_of: dt.date | None, known_at: int | None
+) -> SubjectFile:
+    readings = resolve(code, st.hasher, conn)
+    file = read_subject_file(conn, readings, as_of or today_cst(), pin(conn, known_at))
+    if file is None:
+        raise Problem(404, "Not Found", [f"no subject with code {readings[0].public_code}"])
+    return file

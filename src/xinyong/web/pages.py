@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from xinyong.registry import read_subject_file
 from xinyong.registry.measures import subject_evaluation
+from xinyong.registry.report import build_report
 from xinyong.search import search_subjects
 from xinyong.web.deps import AsOf, ConnDep, KnownAt, StateDep, as_of_or_today, pin, resolve
 from xinyong.web.problems import Problem
@@ -56,3 +57,51 @@ async def subject_page(
         "subject.html",
         {"file": file, "subject": file.subject, "evaluation": evaluation},
     )
+
+
+@router.get("/subjects/{code}/report", response_class=HTMLResponse)
+async def report_page(
+    request: Request,
+    conn: ConnDep,
+    st: StateDep,
+    code: str,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> HTMLResponse:
+    report = _report(conn, st, code, as_of, known_at)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "report.html", {"report": report, "code": report["subject"]["code"]}
+    )
+
+
+@router.get("/subjects/{code}/report.pdf")
+def report_pdf(
+    request: Request,
+    conn: ConnDep,
+    st: StateDep,
+    code: str,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> Response:
+    """The same report as a PDF, rendered from the same HTML by WeasyPrint (a sync route: the
+    rendering runs in the threadpool, not on the event loop)."""
+    from weasyprint import HTML
+
+    report = _report(conn, st, code, as_of, known_at)
+    html = request.app.state.templates.get_template("report_pdf.html").render(report=report)
+    pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf()
+    name = f"credit-report-{report['subject']['code']}-{report['as_of']}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _report(conn: Any, st: Any, code: str, as_of: Any, known_at: int | None) -> dict[str, Any]:
+    readings = resolve(code, st.hasher, conn)
+    file = read_subject_file(conn, readings, as_of_or_today(as_of), pin(conn, known_at))
+    if file is None:
+        raise Problem(404, "Not Found", [f"no subject with code {readings[0].public_code}"])
+    return build_report(conn, st.rules, file)
