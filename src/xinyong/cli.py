@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from xinyong import cli_common as common
-from xinyong import cli_engine
+from xinyong import cli_engine, cli_screen
 from xinyong.cli_apikey import app as apikey_app
 from xinyong.cli_catalogue import app as catalogue_app
 from xinyong.cli_common import DbOpt, JsonOpt
@@ -45,6 +45,7 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(apikey_app, name="apikey")
 app.command("check")(cli_engine.check)
 app.command("recompute")(cli_engine.recompute)
+app.command("screen")(cli_screen.screen)
 out, err = common.out, common.err
 
 

@@ -66,6 +66,7 @@ _SUFFIXES = (
     "市",
 )
 _BRACKETED = re.compile(r"\(([^()]{2,12})\)")
+_TRAILING_ALIAS = re.compile(r"(?<=公司)\([^()]{1,12}\)$")
 
 
 @functools.cache
@@ -132,6 +133,8 @@ def strip_region(key: str) -> str:
 def core_name(name_key: str) -> str:
     """The name without region and organisational form: 北京字节跳动科技有限公司 → 字节跳动科技.
     Takes a normalised key (`normalise_name`); returns it unchanged when nothing would remain."""
+    # A bracketed short name after the form (…股份有限公司(台积电)) is an alias, not the name.
+    name_key = _TRAILING_ALIAS.sub("", name_key) or name_key
     core = strip_region(strip_legal_form(name_key))
     core = strip_legal_form(core)  # 深圳市某某(集团)有限公司: the form may sit behind the region
     return core if len(core) >= 2 else name_key

@@ -30,6 +30,8 @@ from xinyong.web import (
     listings_api,
     pages,
     problems,
+    reconcile,
+    screen,
 )
 from xinyong.web.deps import AppState, ConnDep
 from xinyong.web.models import Health
@@ -88,7 +90,10 @@ def create_app(
     app.include_router(api.router)
     app.include_router(engine_api.router)
     app.include_router(listings_api.router)
+    app.include_router(screen.router)
+    app.include_router(screen.pages)
     app.include_router(ingest.router)
+    app.include_router(reconcile.router)
     app.include_router(pages.router)
     app.include_router(catalogue_pages.router)
     app.include_router(ingest.pages)

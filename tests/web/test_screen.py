@@ -1,0 +1,115 @@
+"""Bulk screening: rows in order, clear matches claimed, ambiguity reported not guessed, bad
+rows answered with a reason, lists and measures in force; JSON, file upload and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import xlsxwriter
+from fastapi.testclient import TestClient
+from python_calamine import CalamineWorkbook
+from sqlalchemy import Engine
+from tests.web.conftest import ACME, OTHER
+from typer.testing import CliRunner
+
+from xinyong.cli import app as cli_app
+from xinyong.store import Change, apply
+
+COURT = "court.dishonest_judgment_debtors"
+ROWS = [
+    {"name": "臺灣積體電路製造股份有限公司"},  # traditional, without its bracketed short name
+    {"name": "", "code": OTHER},
+    {"name": "完全不存在的公司名称有限责任公司"},
+    {"name": "", "code": "91330106MA5CJQ4N5K"},  # wrong check character
+    {"name": "", "code": ""},
+    {"name": "锦泰网络科技有限公司", "legal_representative": ""},  # region missing → OTHER
+]
+
+
+def _list(engine: Engine) -> None:
+    apply(
+        engine,
+        [
+            Change(
+                "listing.decided",
+                {
+                    "source": "samr",
+                    "list_code": COURT,
+                    "decision_no": "(2025)粤0305执1号",
+                    "subject_key": OTHER,
+                    "party_name": "深圳市锦泰网络科技有限公司",
+                    "authority": "深圳市南山区人民法院",
+                    "start": "2025-03-10",
+                    "planned_end": "2027-03-09",
+                },
+            )
+        ],
+        actor="test",
+    )
+
+
+def test_screen_json_rows_in_order_with_reasons(client: TestClient, seeded: Engine) -> None:
+    _list(seeded)
+    body = client.post("/api/v1/screen", json={"rows": ROWS, "on": "2025-06-01"}).json()
+    results = body["results"]
+    assert [r["row"] for r in results] == [1, 2, 3, 4, 5, 6] and body["total"] == 6
+    assert results[0]["matched_code"] == ACME and results[0]["confidence"] >= 0.85
+    assert results[1]["matched_code"] == OTHER and results[1]["explanation"] == "code:exact"
+    assert results[1]["lists"] == [COURT] and "procurement.bar" in results[1]["measures"]
+    assert results[1]["report"] == f"/subjects/{OTHER}/report"
+    assert results[2]["matched_code"] is None and "no subject" in results[2]["explanation"]
+    assert results[3]["error"].startswith("code: ") and "check character" in results[3]["error"]
+    assert results[4]["error"] == "name: the row has neither a name nor a code"
+    assert results[5]["matched_code"] == OTHER
+    assert "without_region_or_form" in results[5]["explanation"]
+    assert "subject_key" not in results[0]
+
+
+def test_screen_csv_upload_returns_the_file_with_columns(
+    client: TestClient, seeded: Engine
+) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["序号", "企业名称", "统一社会信用代码"])
+    w.writerow(["1", "台湾积体电路制造股份有限公司", ""])
+    w.writerow(["2", "", OTHER])
+    w.writerow(["3", '=HYPERLINK("x")', ""])
+    answer = client.post(
+        "/api/v1/screen/file",
+        files={"file": ("供应商.csv", buf.getvalue().encode("utf-8-sig"), "text/csv")},
+    )
+    assert answer.status_code == 200, answer.text
+    assert "attachment" in answer.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["序号", "企业名称", "统一社会信用代码"] and "matched_code" in rows[0]
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert rows[1][rows[0].index("matched_code")] == ACME
+    assert rows[3][1].startswith("'=")  # a formula stays inert in the result file
+    bad = client.post("/api/v1/screen/file", files={"file": ("x.txt", b"hello", "text/plain")})
+    assert bad.status_code == 422
+
+
+def test_screen_cli_xlsx_round_trip(db_url: str, seeded: Engine, tmp_path: Path) -> None:
+    source = tmp_path / "in.xlsx"
+    book = xlsxwriter.Workbook(str(source))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["name", "code", "legal_representative"])
+    sheet.write_row(1, 0, ["深圳市锦泰网络科技有限公司", "", ""])
+    sheet.write_row(2, 0, ["", "not-a-code", ""])
+    book.close()
+    out = tmp_path / "out.xlsx"
+    result = CliRunner().invoke(
+        cli_app,
+        ["screen", str(source), "-o", str(out), "--db", db_url, "--json"],
+        env={"XINYONG_ID_KEY_FILE": str(tmp_path / "id.key")},
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["rows"], summary["matched"], summary["errors"]) == (2, 1, 1)
+    sheet_rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    header = list(sheet_rows[0])
+    assert sheet_rows[1][header.index("matched_code")] == OTHER
+    assert "code" in str(sheet_rows[2][header.index("error")])
