@@ -35,7 +35,7 @@ from xinyong.web import (
 )
 from xinyong.web.deps import AppState, ConnDep
 from xinyong.web.models import Health
-from xinyong.web.ratelimit import RateLimit
+from xinyong.web.ratelimit import RateLimit, parse_limit
 
 HERE = Path(__file__).parent
 CHECK_FLUSH_SECONDS = float(os.environ.get("XINYONG_CHECK_FLUSH_SECONDS", "1"))
@@ -45,12 +45,17 @@ log = logging.getLogger("xinyong.web")
 def create_app(
     database: str | None = None,
     key_file: str | None = None,
-    rate_limit: int | None = None,
+    rate_limit: int | str | None = None,
     catalogue: str | Path | None = None,
 ) -> FastAPI:
     """Build the app. Settings come from arguments, else XINYONG_DB / XINYONG_ID_KEY_FILE /
-    XINYONG_RATE_LIMIT (requests per minute per client; 0 turns the limit off) /
+    XINYONG_RATE_LIMIT (per client: `120/minute`, `10/second`, a bare number per minute; `off`
+    or 0 turns it off) /
     XINYONG_CATALOGUE. A catalogue that fails its lint stops the server from starting."""
+    limit = (
+        rate_limit if rate_limit is not None else os.environ.get("XINYONG_RATE_LIMIT", "600/minute")
+    )
+    parse_limit(limit)  # a malformed setting stops the server at start, with the reason
     engine = make_engine(db_url(database))
     hasher = open_hasher(engine, id_key_path(key_file))
     rules = Rules(load_catalogue(catalogue))
@@ -82,10 +87,7 @@ def create_app(
     )
     app.state.xinyong = AppState(engine, hasher, rules, check_log)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    limit = (
-        rate_limit if rate_limit is not None else int(os.environ.get("XINYONG_RATE_LIMIT", "600"))
-    )
-    app.add_middleware(RateLimit, per_minute=limit)
+    app.add_middleware(RateLimit, limit=limit)
     problems.install(app)
     app.include_router(api.router)
     app.include_router(engine_api.router)

@@ -19,28 +19,55 @@ from xinyong.web.problems import Problem, problem_response
 Call = Callable[[Request], Awaitable[Response]]
 
 
+PERIODS = {"second": 1, "minute": 60, "hour": 3600}
+
+
+def parse_limit(raw: str | int | None, default: str = "600/minute") -> tuple[int, int]:
+    """(requests, seconds) from `120/minute`, `10/second`, `5000/hour`, a bare number (per
+    minute), or `off` / `0` (no limit: (0, 60)). ValueError names what is wrong."""
+    value = default if raw is None else str(raw).strip().lower()
+    if value in ("off", "0", "none", ""):
+        return 0, 60
+    count, _, period = value.partition("/")
+    period = period or "minute"
+    if not count.isdigit() or period not in PERIODS:
+        raise ValueError(
+            f"XINYONG_RATE_LIMIT {raw!r}: write requests/period, e.g. 120/minute, 10/second, "
+            "5000/hour, or off"
+        )
+    return int(count), PERIODS[period]
+
+
 class RateLimit(BaseHTTPMiddleware):
-    def __init__(self, app: ASGIApp, per_minute: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: str | int | None = None, per_minute: int | None = None
+    ) -> None:
         super().__init__(app)
-        self.per_minute = per_minute
+        self.allowed, self.seconds = parse_limit(per_minute if per_minute is not None else limit)
         self.window = 0
         self.counts: dict[str, int] = {}
 
+    @property
+    def per_minute(self) -> int:  # kept for callers of the first version
+        return self.allowed
+
     async def dispatch(self, request: Request, call_next: Call) -> Response:
-        if self.per_minute <= 0 or request.url.path == "/healthz":
+        if self.allowed <= 0 or request.url.path == "/healthz":
             return await call_next(request)
-        window = int(time.monotonic() // 60)
+        now = time.monotonic()
+        window = int(now // self.seconds)
         if window != self.window:
             self.window, self.counts = window, {}
         client = request.client.host if request.client else "unknown"
         count = self.counts.get(client, 0) + 1
         self.counts[client] = count
-        if count > self.per_minute:
-            retry = str(60 - int(time.monotonic() % 60))
+        if count > self.allowed:
+            retry = str(max(1, self.seconds - int(now % self.seconds)))
+            period = next(k for k, v in PERIODS.items() if v == self.seconds)
             problem = Problem(
                 429,
                 "Too Many Requests",
-                [f"more than {self.per_minute} requests a minute from {client}"],
+                [f"more than {self.allowed} requests a {period} from {client}"],
             )
             return problem_response(request, problem, headers={"Retry-After": retry})
         return await call_next(request)
