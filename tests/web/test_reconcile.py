@@ -222,7 +222,10 @@ def test_malformed_batches_list_every_reason(client: TestClient) -> None:
 def test_a_code_property_finds_the_exact_subject(client: TestClient) -> None:
     batch = {
         "q0": {"query": "某个完全不同的名字", "properties": [{"pid": "code", "v": ACME.lower()}]},
-        "q1": {"properties": [{"pid": "code", "v": OTHER}]},
+        "q1": {
+            "properties": [{"pid": "code", "v": OTHER}, {"pid": "region", "v": ["浙江", "深圳"]}]
+        },
+        "q3": {"properties": [{"pid": "code", "v": OTHER}, {"pid": "region", "v": "北京"}]},
         "q2": {
             "query": "台湾积体电路制造股份有限公司(台积电)",
             "properties": [{"pid": "code", "v": ACME}],
@@ -237,6 +240,10 @@ def test_a_code_property_finds_the_exact_subject(client: TestClient) -> None:
         features = {f["id"]: f["value"] for f in top["features"]}
         assert features["code_exact"] is True
         assert features["matched_on_code_exact"] is True
+    assert {f["id"]: f["value"] for f in body["q1"]["result"][0]["features"]}["region_match"]
+    [q3] = body["q3"]["result"]  # an exact code decides; a disagreeing region is reported
+    assert (q3["score"], q3["match"]) == (100, True)
+    assert {f["id"]: f["value"] for f in q3["features"]}["region_match"] is False
     # the name is reported, so a client can see the code and the name disagree
     assert {f["id"]: f["value"] for f in body["q0"]["result"][0]["features"]}["name_score"] < 0.5
     assert {f["id"]: f["value"] for f in body["q2"]["result"][0]["features"]}["name_score"] == 1.0

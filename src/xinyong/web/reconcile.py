@@ -456,9 +456,8 @@ def _apply_properties(
                 c.disagrees = c.disagrees or not agrees
             else:
                 c.features.append({"id": "region_unknown", "value": True})
-        if not c.by_code:
-            c.score = max(0.0, min(100.0, c.score))
-        c.score = round(c.score, 2)
+        # An exact code decides: the other properties are reported but do not move its score.
+        c.score = 100.0 if c.by_code else round(max(0.0, min(100.0, c.score)), 2)
 
 
 def _facts(
