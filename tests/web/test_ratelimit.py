@@ -40,3 +40,12 @@ def test_over_the_limit_is_a_429_with_retry_after(
 def test_a_malformed_setting_stops_the_server(db_url: str, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="XINYONG_RATE_LIMIT"):
         create_app(db_url, key_file=str(tmp_path / "id.key"), rate_limit="fast")
+
+
+def test_reconciliation_429_keeps_cors(seeded: Engine, db_url: str, tmp_path: Path) -> None:
+    app = create_app(db_url, key_file=str(tmp_path / "id.key"), rate_limit="1/minute")
+    with TestClient(app) as client:
+        assert client.get("/api/v1/reconcile").status_code == 200
+        refused = client.get("/api/v1/reconcile")
+        assert refused.status_code == 429
+        assert refused.headers["access-control-allow-origin"] == "*"

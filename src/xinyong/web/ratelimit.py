@@ -20,6 +20,7 @@ Call = Callable[[Request], Awaitable[Response]]
 
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600}
+CORS_PATHS = ("/api/v1/reconcile",)
 
 
 def parse_limit(raw: str | int | None, default: str = "600/minute") -> tuple[int, int]:
@@ -69,5 +70,8 @@ class RateLimit(BaseHTTPMiddleware):
                 "Too Many Requests",
                 [f"more than {self.allowed} requests a {period} from {client}"],
             )
-            return problem_response(request, problem, headers={"Retry-After": retry})
+            headers = {"Retry-After": retry}
+            if request.url.path.startswith(CORS_PATHS):  # the reconciliation spec requires CORS
+                headers["Access-Control-Allow-Origin"] = "*"
+            return problem_response(request, problem, headers=headers)
         return await call_next(request)
