@@ -122,7 +122,7 @@ def test_subject_page_shows_lists_measures_and_how_to_get_off(
     client: TestClient, seeded: Engine
 ) -> None:
     _list(seeded)
-    page = client.get(f"/subjects/{ACME}", params={"as_of": "2025-06-01"})
+    page = client.get(f"/subjects/{ACME}", params={"as_of": "2025-06-01", "lang": "en"})
     assert page.status_code == 200
     assert "(2025)浙0106执1号" in page.text and "How to get off" in page.text
     assert 'href="/catalogue/lists/court.dishonest_judgment_debtors"' in page.text

@@ -55,7 +55,7 @@ def test_report_json_has_every_part(client: TestClient, seeded: Engine) -> None:
 
 def test_report_page_and_pdf(client: TestClient, seeded: Engine) -> None:
     _list(seeded)
-    page = client.get(f"/subjects/{ACME}/report", params={"as_of": "2025-06-01"})
+    page = client.get(f"/subjects/{ACME}/report", params={"as_of": "2025-06-01", "lang": "en"})
     assert page.status_code == 200
     assert "How to get off this list" in page.text and "(2025)浙0106执1号" in page.text
     pdf = client.get(f"/subjects/{ACME}/report.pdf", params={"as_of": "2025-06-01"})

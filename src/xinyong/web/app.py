@@ -11,7 +11,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 
 from xinyong import __version__
@@ -26,6 +25,7 @@ from xinyong.web import (
     api,
     catalogue_pages,
     engine_api,
+    i18n,
     ingest,
     listings_api,
     pages,
@@ -86,7 +86,7 @@ def create_app(
         "and as known at a journal position. Errors are RFC 9457 problem documents.",
     )
     app.state.xinyong = AppState(engine, hasher, rules, check_log)
-    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates = i18n.Templates(HERE / "templates")  # Chinese and English
     app.add_middleware(RateLimit, limit=limit)
     problems.install(app)
     app.include_router(api.router)

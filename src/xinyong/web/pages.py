@@ -1,4 +1,4 @@
-"""Server-rendered pages: work without JavaScript, Chinese first with English beside it."""
+"""Server-rendered pages: work without JavaScript, in Chinese or English (see `i18n`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from xinyong.registry import read_subject_file
 from xinyong.registry.measures import subject_evaluation
 from xinyong.registry.report import build_report
 from xinyong.search import search_subjects
+from xinyong.web import i18n
 from xinyong.web.deps import AsOf, ConnDep, KnownAt, StateDep, as_of_or_today, pin, resolve
 from xinyong.web.problems import Problem
 
@@ -89,7 +90,8 @@ def report_pdf(
     from weasyprint import HTML
 
     report = _report(conn, st, code, as_of, known_at)
-    html = request.app.state.templates.get_template("report_pdf.html").render(report=report)
+    template = request.app.state.templates.get_template("report_pdf.html")
+    html = template.render(report=report, **i18n.page_context(request))  # the page's language
     pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf()
     name = f"credit-report-{report['subject']['code']}-{report['as_of']}.pdf"
     return Response(
