@@ -324,3 +324,16 @@ def test_the_switch_never_writes_a_resident_id_from_the_path(client: TestClient)
         for lang in ("zh", "en"):
             text = client.get(_with_lang(url, lang)).text
             assert PERSON_ID not in text and unknown not in text, url
+
+
+def test_a_missing_catalogue_stops_the_server_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError):
+            i18n.Templates(WEB / "templates")
+    finally:
+        monkeypatch.undo()
+        i18n.translations.cache_clear()

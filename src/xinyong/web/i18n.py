@@ -170,6 +170,8 @@ class Templates(Jinja2Templates):
     `?lang=` is remembered in a cookie, and caches are told the page varies by language."""
 
     def __init__(self, directory: Path) -> None:
+        for lang in LANGS:  # a missing or broken catalogue stops the server at start
+            translations(lang)
         super().__init__(env=make_environment(directory), context_processors=[page_context])
 
     def TemplateResponse(  # noqa: N802 — Starlette's name
