@@ -120,3 +120,28 @@ def test_api_hits_carry_score_and_matched_on(registry: Engine, db_url: str, tmp_
     first = body["results"][0]
     assert first["code"] == BYTEDANCE
     assert first["matched_on"] == "name:short_name" and 0.8 < first["score"] < 1
+
+
+def test_trade_name_initials_and_short_name_typos(engine: Engine) -> None:
+    bytedance = make_uscc("MA07QWE1", region="110108")
+    lookalike = make_uscc("MA08QWE2", region="530100")
+    tcl = make_uscc("MA09QWE3", region="441302")
+    initials_tcl = make_uscc("MA10QWE4", region="370100")
+    huawei = make_uscc("MA11QWE5", region="440307")
+    apply(
+        engine,
+        [
+            agency(),
+            subject(bytedance, "北京字节跳动科技有限公司"),
+            subject(lookalike, "昆明正健天电子有限公司"),  # initials zjtdz: a longer prefix match
+            subject(tcl, "TCL科技集团股份有限公司"),
+            subject(initials_tcl, "山东田昌林业有限公司"),  # initials tcl
+            subject(huawei, "华为技术有限公司"),
+            subject(make_uscc("MA20QWE0"), "华夏银行股份有限公司"),
+            subject(make_uscc("MA21QWE1"), "华美食品有限公司"),
+        ],
+        actor="test",
+    )
+    assert _top(engine, "zjtd")[0][:2] == (bytedance, "name:pinyin_initials")
+    assert _top(engine, "TCL")[0][:2] == (tcl, "name:short_name")
+    assert _top(engine, "华位技术有限公司")[0][0] == huawei  # a typo inside a two-character name

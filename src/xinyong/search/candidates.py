@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, select, text
 
+from xinyong.codes.company import core_name
 from xinyong.store.projections.batching import chunked
 from xinyong.store.schema import core_grams, subject_names, subjects
 from xinyong.store.versions import visible
@@ -138,22 +139,42 @@ def similar(conn: Connection, key: str, known_at: int | None) -> list[int]:
     grams = trigrams(key)
     if not grams:
         return []
+    # A wrong character inside a short trade name spoils every rare trigram; names whose core
+    # starts with the same character are the other way in (ranked by closeness afterwards).
+    first = core_name(key)[:1]
+    starting = _cores_with(conn, first, known_at) if first else []
     if conn.dialect.name == "postgresql":
-        return _ids(
-            conn,
-            _names(known_at)
-            .where(subject_names.c.name_key.op("%")(key))
-            .order_by(subject_names.c.name_key.op("<->")(key))
-            .limit(TYPO_PER_TRIGRAM),
+        return (
+            _ids(
+                conn,
+                _names(known_at)
+                .where(subject_names.c.name_key.op("%")(key))
+                .order_by(subject_names.c.name_key.op("<->")(key))
+                .limit(TYPO_PER_TRIGRAM),
+            )
+            + starting
         )
     counts = {str(r[0]): int(r[1]) for r in conn.execute(_VOCAB, {"terms": grams})}
     rare = sorted((g for g in grams if counts.get(g)), key=lambda g: counts[g])[:4]
-    out: list[int] = []
+    out: list[int] = list(starting)
     sql = _FTS_NOW if known_at is None else _FTS_AT
     for gram in rare:
         phrase = '"' + gram.replace('"', '""') + '"'
         rows = conn.execute(text(sql), {"q": phrase, "n": TYPO_PER_TRIGRAM, "k": known_at})
         out += [int(r[0]) for r in rows]
+    return out
+
+
+def _cores_with(conn: Connection, gram: str, known_at: int | None, limit: int = 1000) -> list[int]:
+    cores = [
+        str(r[0])
+        for r in conn.execute(
+            select(core_grams.c.core_key).where(core_grams.c.gram == gram).limit(limit)
+        )
+    ]
+    out: list[int] = []
+    for part in chunked(cores):
+        out += _ids(conn, _names(known_at).where(subject_names.c.core_key.in_(part)))
     return out
 
 

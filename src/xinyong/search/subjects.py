@@ -25,7 +25,8 @@ from xinyong.codes import (
     normalise_name,
     validate_ric,
 )
-from xinyong.codes.company import core_name
+from xinyong.codes.company import core_name, trade_name
+from xinyong.codes.company import initials as initials_of
 from xinyong.search import candidates
 from xinyong.store.projections.batching import chunked
 from xinyong.store.schema import subject_names, subjects
@@ -174,14 +175,17 @@ def score(q: Query, name_key: str, core_key: str, initials: str) -> tuple[float,
         return 1.0, "exact"
     if q.core and core_key == q.core:
         return 0.96, "without_region_or_form"
-    if q.letters is not None and initials.startswith(q.letters):
-        return 0.6 + 0.35 * len(q.letters) / max(len(initials), 1), "pinyin_initials"
     if q.key in name_key:
         if core_key.startswith(q.key) or (q.core and core_key.startswith(q.core)):
             return 0.8 + 0.15 * len(q.key) / max(len(core_key), 1), "short_name"
         return 0.7 + 0.2 * len(q.key) / max(len(name_key), 1), "part_of_name"
     if q.core and len(q.core) >= 2 and q.core in core_key:
         return 0.75 + 0.2 * len(q.core) / max(len(core_key), 1), "part_of_name"
+    if q.letters is not None and initials.startswith(q.letters):
+        # The initials of the trade name alone (字节跳动 of 字节跳动科技) are what people type.
+        if initials_of(trade_name(core_key)) == q.letters:
+            return 0.9, "pinyin_initials"
+        return 0.6 + 0.25 * len(q.letters) / max(len(initials), 1), "pinyin_initials"
     closeness = max(ratio(q.key, name_key), ratio(q.core, core_key) if q.core else 0.0) / 100
     return 0.9 * closeness, "similar"
 

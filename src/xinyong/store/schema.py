@@ -200,6 +200,7 @@ listings = Table(
     Index(None, "subject_key", "superseded_seq"),
     Index(None, "list_code", "superseded_seq"),
     Index(None, "source", "list_code", "doc_key", "superseded_seq"),
+    Index(None, "listing_id"),  # notices, removals and reminders find their listing by it
 )
 
 # Every point-of-decision check an agency system made, and what the registry answered (the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -72,6 +73,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         flusher = asyncio.create_task(flush_checks())
+        # What start-up allocated (catalogue, templates, name tables) lives as long as the
+        # worker: keep it out of the collector, whose full passes over it cost 90-160 ms.
+        gc.freeze()
         yield
         flusher.cancel()
         check_log.flush()
