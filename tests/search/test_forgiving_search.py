@@ -145,3 +145,13 @@ def test_trade_name_initials_and_short_name_typos(engine: Engine) -> None:
     assert _top(engine, "zjtd")[0][:2] == (bytedance, "name:pinyin_initials")
     assert _top(engine, "TCL")[0][:2] == (tcl, "name:short_name")
     assert _top(engine, "华位技术有限公司")[0][0] == huawei  # a typo inside a two-character name
+
+
+def test_legacy_registration_number_finds_the_subject(engine: Engine) -> None:
+    code = make_uscc("MA30QWE3", region="330106")
+    apply(
+        engine,
+        [agency(), subject(code, "杭州老字号贸易有限公司", registration_no="330106000123456")],
+        actor="test",
+    )
+    assert _top(engine, "330106000123456") == [(code, "registration_no:exact", 1.0)]

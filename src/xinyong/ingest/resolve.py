@@ -340,6 +340,7 @@ def _subject_state(row: Any, names: list[dict[str, str]]) -> dict[str, Any]:
         "status": row.status,
         "registered_capital_wan": row.registered_capital_wan,
         "provisional": bool(row.provisional),
+        "registration_no": row.registration_no,
     }
 
 

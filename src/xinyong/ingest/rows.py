@@ -194,6 +194,9 @@ def parse_registry_row(
     if region and not re.fullmatch(r"\d{6}", region):
         why.add("region_code", f"{region!r} is not a 6-digit administrative division code")
     status_text = _get(cells, "status")
+    reg_no = normalise_code(_get(cells, "registration_no"))
+    if reg_no and not re.fullmatch(r"\d{13}|\d{15}", reg_no):
+        why.add("registration_no", f"{reg_no!r} is not a 13- or 15-digit registration number")
     if why.items or code is None:
         return why.items
     names = [{"name": name, "type": "current"}]
@@ -218,6 +221,8 @@ def parse_registry_row(
         "registered_capital_wan": capital,
         "provisional": False,
     }
+    if reg_no:
+        payload["registration_no"] = reg_no
     return Draft(SubjectRef(code, "organisation", code, name), payload)
 
 

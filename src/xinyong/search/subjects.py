@@ -91,6 +91,16 @@ def search_subjects(
         if row is not None:
             hit = _hit(row, row.name, "current", 1.0, "code:exact")
             return SearchPage([hit][offset : offset + limit], 1, offset, False, known_at)
+    reg_no = normalise_code(query)
+    if _REG_NO.fullmatch(reg_no):
+        rows = conn.execute(
+            select(subjects).where(
+                subjects.c.registration_no == reg_no, visible(subjects, known_at)
+            )
+        ).all()
+        if rows:
+            hits = [_hit(r, r.name, "current", 1.0, "registration_no:exact") for r in rows]
+            return SearchPage(hits[offset : offset + limit], len(hits), offset, False, known_at)
     org = _org_code(query)
     if org is not None:
         rows = conn.execute(
@@ -122,6 +132,7 @@ class Query:
 
 
 _LETTERS = re.compile(r"[a-z]{2,16}")
+_REG_NO = re.compile(r"\d{13}|\d{15}")
 _ORG_CODE = re.compile(r"[0-9A-Z]{8}-?[0-9X]")
 
 

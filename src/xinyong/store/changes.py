@@ -59,6 +59,8 @@ class _SubjectState(Payload):
     status: SubjectStatus = "active"
     registered_capital_wan: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?$")
     provisional: bool = False
+    # The legacy 工商注册号 of a subject registered before the unified code (13 or 15 digits).
+    registration_no: str | None = Field(default=None, pattern=r"^(\d{13}|\d{15})$")
 
     @field_validator("names")
     @classmethod

@@ -68,6 +68,7 @@ class SubjectView:
     status: str
     registered_capital_wan: str | None
     provisional: bool
+    registration_no: str | None
     recorded_seq: int
 
 
@@ -116,6 +117,7 @@ def _subject_view(row: Row[Any], names: list[NameView]) -> SubjectView:
         registered_on=row.registered_on,
         status=row.status,
         registered_capital_wan=row.registered_capital_wan,
+        registration_no=row.registration_no,
         provisional=bool(row.provisional),
         recorded_seq=row.recorded_seq,
     )

@@ -98,7 +98,9 @@ subjects = Table(
     Index(None, "subject_key", "superseded_seq"),
     Index(None, "code", "superseded_seq"),
     Index(None, "org_code", "superseded_seq"),
+    Column("registration_no", String(16), nullable=True),  # legacy 工商注册号
     Index(None, "legal_representative"),  # search by legal representative
+    Index(None, "registration_no"),
 )
 
 subject_names = Table(

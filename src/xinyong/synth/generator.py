@@ -29,7 +29,7 @@ from xinyong.synth.writers import Cell, FileFormat, Sink, open_sink
 
 REGISTRY_HEADERS: tuple[str, ...] = (
     "统一社会信用代码", "企业名称", "曾用名", "英文名称", "法定代表人", "行政区划代码", "行业",
-    "市场主体类型", "成立日期", "登记状态", "注册资本（万元）",
+    "市场主体类型", "成立日期", "登记状态", "注册资本（万元）", "工商注册号",
 )  # fmt: skip
 FORMER_NAME_SEPARATOR = "；"
 
@@ -200,6 +200,7 @@ def registry_row(subject: Subject) -> list[str]:
         subject.established.isoformat(),
         subject.status,
         subject.capital,
+        subject.registration_no,
     ]
 
 

@@ -84,6 +84,7 @@ def _subject_row(seq: int, p: _SubjectState) -> dict[str, Any]:
         "registered_capital_wan": p.registered_capital_wan,
         "provisional": p.provisional,
         "org_code": org_code(p),
+        "registration_no": p.registration_no,
         "recorded_seq": seq,
     }
 
