@@ -141,8 +141,9 @@ def similar(conn: Connection, key: str, known_at: int | None) -> list[int]:
         return []
     # A wrong character inside a short trade name spoils every rare trigram; names whose core
     # starts with the same character are the other way in (ranked by closeness afterwards).
-    first = core_name(key)[:1]
-    starting = _cores_with(conn, first, known_at) if first else []
+    core = core_name(key)
+    # Only short cores: in a long name the rare trigrams away from the typo find it.
+    starting = _cores_with(conn, core[:1], known_at, 500) if 0 < len(core) <= 8 else []
     if conn.dialect.name == "postgresql":
         return (
             _ids(

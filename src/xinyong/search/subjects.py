@@ -149,6 +149,7 @@ def _candidates(
     conn: Connection, q: Query, known_at: int | None
 ) -> tuple[list[int], bool, set[str]]:
     ids = candidates.exact(conn, q.key, q.core, known_at)
+    exact = bool(ids)
     capped = False
     if len(q.key) >= 3:
         found, capped = candidates.containing(conn, q.key, known_at)
@@ -157,7 +158,7 @@ def _candidates(
             found, more = candidates.containing(conn, q.core, known_at)
             ids += found
             capped = capped or more
-        if len(set(ids)) < 20:  # nothing close by substring: a typo, perhaps
+        if not exact and len(set(ids)) < 5:  # nothing equal and little alike: a typo, perhaps
             ids += candidates.similar(conn, q.key, known_at)
     else:
         found, capped = candidates.short(conn, q.key, known_at)
