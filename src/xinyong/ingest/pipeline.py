@@ -496,7 +496,8 @@ def _process(
         summary.closed += q.close_passed(
             conn,
             job.source,
-            [(r, current_id(conn, job.source, kind, doc) if doc else None) for r, doc in passed],
+            passed,
+            lambda doc: current_id(conn, job.source, kind, doc),
         )
     for entry_id, doc_no, row_number in to_close:
         record_id = current_id(conn, job.source, kind, doc_no) if doc_no else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from xinyong.codes import IdHasher, mask_id_like
 from xinyong.store.journal import canonical_json, parse_json
-from xinyong.store.projections.batching import InList
+from xinyong.store.projections.batching import InList, chunked
 from xinyong.store.schema import access_log, quarantine
 from xinyong.timeutil import utc_stamp
 
@@ -292,15 +292,35 @@ def has_waiting(conn: Connection, source: str, kind: str) -> bool:
     return conn.execute(query.limit(1)).first() is not None
 
 
-def close_passed(conn: Connection, source: str, passed: Sequence[tuple[Reject, int | None]]) -> int:
+def close_passed(
+    conn: Connection,
+    source: str,
+    passed: Sequence[tuple[Reject, str | None]],
+    record_of: Callable[[str], int | None],
+) -> int:
     """Close waiting entries for rows that now pass as they are (the original file sent again
-    after a legacy code was accepted or the registry caught up): same fingerprint, same row."""
+    after a legacy code was accepted or the registry caught up): same fingerprint, same row.
+    One query finds which of the chunk's rows have an entry waiting — almost always none — so a
+    file sent while its agency has rows in quarantine does not pay a statement per row."""
+    prints = {reject.fingerprint(source): (reject, doc) for reject, doc in passed}
+    waiting: set[str] = set()
+    for part in chunked(list(prints)):
+        waiting.update(
+            str(f)
+            for f in conn.execute(
+                select(quarantine.c.fingerprint).where(
+                    quarantine.c.fingerprint.in_(part), quarantine.c.status.in_(WAITING)
+                )
+            ).scalars()
+        )
     closed = 0
-    for reject, record_id in passed:
+    for fingerprint in sorted(waiting):
+        reject, doc = prints[fingerprint]
+        record_id = record_of(doc) if doc else None
         result = conn.execute(
             update(quarantine)
             .where(
-                quarantine.c.fingerprint == reject.fingerprint(source),
+                quarantine.c.fingerprint == fingerprint,
                 quarantine.c.status.in_(WAITING),
             )
             .values(
