@@ -101,7 +101,15 @@ def strip_legal_form(key: str) -> str:
     for form in LEGAL_FORMS:
         if key.endswith(form) and len(key) > len(form):
             return key[: -len(form)].rstrip(",. ")
+    # A typo in the form itself (有限工司): four characters or more, one of them different.
+    for form in LEGAL_FORMS:
+        if len(form) >= 4 and len(key) > len(form) + 1 and _one_off(key[-len(form) :], form):
+            return key[: -len(form)]
     return key
+
+
+def _one_off(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def strip_region(key: str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, select, text
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, select, text
 
 from xinyong.codes.company import core_name
 from xinyong.store.projections.batching import chunked
@@ -143,7 +143,7 @@ def similar(conn: Connection, key: str, known_at: int | None) -> list[int]:
     # starts with the same character are the other way in (ranked by closeness afterwards).
     core = core_name(key)
     # Only short cores: in a long name the rare trigrams away from the typo find it.
-    starting = _cores_with(conn, core[:1], known_at, 500) if 0 < len(core) <= 8 else []
+    starting = _same_ends(conn, core, known_at) if 3 <= len(core) <= 8 else []
     if conn.dialect.name == "postgresql":
         return (
             _ids(
@@ -166,16 +166,22 @@ def similar(conn: Connection, key: str, known_at: int | None) -> list[int]:
     return out
 
 
-def _cores_with(conn: Connection, gram: str, known_at: int | None, limit: int = 1000) -> list[int]:
-    cores = [
-        str(r[0])
-        for r in conn.execute(
-            select(core_grams.c.core_key).where(core_grams.c.gram == gram).limit(limit)
-        )
-    ]
+def _same_ends(conn: Connection, core: str, known_at: int | None, limit: int = 300) -> list[int]:
+    """Core names of the query's length (±1) that keep its first character and its last two,
+    or its first two and its last one: one wrong character in a short trade name leaves one of
+    the two intact. Both are index range scans on `core_key`."""
     out: list[int] = []
-    for part in chunked(cores):
-        out += _ids(conn, _names(known_at).where(subject_names.c.core_key.in_(part)))
+    for head, tail in ((core[:1], core[-2:]), (core[:2], core[-1:])):
+        out += _ids(
+            conn,
+            _names(known_at)
+            .where(
+                _prefix(subject_names.c.core_key, head),
+                subject_names.c.core_key.like(_like_pattern(tail)[:-1], escape=ESCAPE),
+                func.length(subject_names.c.core_key).between(len(core) - 1, len(core) + 1),
+            )
+            .limit(limit),
+        )
     return out
 
 
