@@ -24,7 +24,7 @@ from xinyong.web import reconcile as service
 from xinyong.web.reconcile import BATCH_SIZE, region_label, region_prefixes
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT.parent / "shared" / "reconciliation-api-0.2"
+SPEC = ROOT / "tests" / "data" / "reconciliation-api-0.2"  # vendored copy of the spec files
 URL = "/api/v1/reconcile"
 
 
