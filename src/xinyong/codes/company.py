@@ -299,17 +299,26 @@ INDUSTRY_WORDS: tuple[str, ...] = tuple(
 )
 
 
-@functools.lru_cache(maxsize=1 << 16)
+_INDUSTRY_AT_END = re.compile("(?:" + "|".join(map(re.escape, INDUSTRY_WORDS)) + ")$")
+
+
+@functools.lru_cache(maxsize=1 << 18)
 def trade_name(core: str) -> str:
     """The trade name (字号) of a core name, as far as the industry words that follow it can be
     told apart: 字节跳动科技 → 字节跳动, 腾讯计算机系统 → 腾讯计算机系统 (no known word at the end).
     At least two characters always remain."""
-    changed = True
-    while changed:
-        changed = False
-        for word in INDUSTRY_WORDS:
-            if core.endswith(word) and len(core) - len(word) >= 2:
-                core = core[: -len(word)]
-                changed = True
-                break
-    return core
+    while True:
+        match = _INDUSTRY_AT_END.search(core)
+        if match is None or match.start() < 2:
+            return core
+        core = core[: match.start()]
+
+
+@functools.lru_cache(maxsize=4096)
+def in_region_or_form(fragment: str) -> bool:
+    """Whether a short fragment occurs in a region name or an organisational form: the parts of
+    a name the core-name side index does not cover."""
+    full, short = _division_names()
+    return any(fragment in form for form in LEGAL_FORMS) or any(
+        fragment in name for name in (*full, *short)
+    )

@@ -129,7 +129,11 @@ def _match(
     how = best.matched_on + (
         "; legal representative agrees" if rep and _rep_agrees(best, rep) else ""
     )
-    if score >= CLAIM and not close:
+    # A name that is only close (a character or two different) is never claimed on its own: an
+    # unregistered company often differs from a registered one by just that. The legal
+    # representative agreeing makes it a claim.
+    only_close = best.matched_on.endswith(":similar") and not (rep and _rep_agrees(best, rep))
+    if score >= CLAIM and not close and not only_close:
         _claim(result, best.subject_key, best.code, best.name, best.provisional, score, how)
         return
     result.confidence = round(score, 4)
@@ -137,6 +141,11 @@ def _match(
         result.explanation = (
             f"ambiguous: {len(close) + 1} subjects match about as well ({how}); add the code or "
             "the legal representative"
+        )
+    elif only_close and score >= CLAIM:
+        result.explanation = (
+            f"close but not the same name: {best.name} ({how}); check it, or add the code or the "
+            "legal representative"
         )
     else:
         result.explanation = f"no clear match: best {best.name} scores {score:.2f} ({how})"

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, select, text
 
-from xinyong.codes.company import core_name
+from xinyong.codes.company import core_name, in_region_or_form
 from xinyong.store.projections.batching import chunked
 from xinyong.store.schema import core_grams, subject_names, subjects
 from xinyong.store.versions import visible
@@ -42,6 +42,7 @@ _FTS_AT = (
 )
 
 
+_DOC_COUNTS: dict[tuple[str, str], int] = {}
 _VOCAB = text("SELECT term, doc FROM subject_names_fts_vocab WHERE term IN :terms").bindparams(
     bindparam("terms", expanding=True)
 )
@@ -115,9 +116,10 @@ def short(conn: Connection, fragment: str, known_at: int | None) -> tuple[list[i
         conn,
         _names(known_at).where(_prefix(subject_names.c.name_key, fragment)).limit(MAX_CANDIDATES),
     )
-    if len(out) < 20:
+    if len(out) < 20 and in_region_or_form(fragment):
         # Characters that sit only in the region or form part of names (公司, 有限): a capped
-        # scan, which stops early exactly when such characters are common.
+        # scan, which stops early exactly when such characters are common. Anything else (a
+        # person's name, two letters) would scan every name to find nothing.
         found = _ids(
             conn,
             _names(known_at)
@@ -145,17 +147,44 @@ def similar(conn: Connection, key: str, known_at: int | None) -> list[int]:
     # Only short cores: in a long name the rare trigrams away from the typo find it.
     starting = _same_ends(conn, core, known_at) if 3 <= len(core) <= 8 else []
     if conn.dialect.name == "postgresql":
-        return (
-            _ids(
+        # On the core name: whole names share 上海市 and 有限公司 with half the registry, and
+        # the trigram index then returns tens of thousands of rows to check (433 ms at 1M).
+        target = core if len(core) >= 3 else key
+        column = subject_names.c.core_key if len(core) >= 3 else subject_names.c.name_key
+        # A short core shares few trigrams even with one character wrong: a lower bar than the
+        # default 0.3, for this transaction only.
+        conn.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
+        found = _ids(
+            conn,
+            _names(known_at)
+            .where(column.op("%")(target))
+            .order_by(column.op("<->")(target))
+            .limit(TYPO_PER_TRIGRAM),
+        )
+        if not found and column is subject_names.c.core_key:  # typos in the core itself
+            found = _ids(
                 conn,
                 _names(known_at)
                 .where(subject_names.c.name_key.op("%")(key))
                 .order_by(subject_names.c.name_key.op("<->")(key))
                 .limit(TYPO_PER_TRIGRAM),
             )
-            + starting
-        )
-    counts = {str(r[0]): int(r[1]) for r in conn.execute(_VOCAB, {"terms": grams})}
+        return found + starting
+    # Document counts of the core name's trigrams only (有限公 alone walks 600,000 entries),
+    # remembered per process: they change slowly and only decide which trigrams to try.
+    if len(core) >= 3:
+        grams = trigrams(core)
+    # Keyed by database; only counts above zero are kept (a trigram new to the registry is
+    # asked about again, cheaply: absent terms cost nothing to look up).
+    db = str(conn.engine.url)
+    missing = [g for g in grams if (db, g) not in _DOC_COUNTS]
+    counts = {g: _DOC_COUNTS.get((db, g), 0) for g in grams}
+    if missing:
+        if len(_DOC_COUNTS) > 200_000:
+            _DOC_COUNTS.clear()
+        for r in conn.execute(_VOCAB, {"terms": missing}):
+            counts[str(r[0])] = int(r[1])
+            _DOC_COUNTS[(db, str(r[0]))] = int(r[1])
     rare = sorted((g for g in grams if counts.get(g)), key=lambda g: counts[g])[:4]
     out: list[int] = list(starting)
     sql = _FTS_NOW if known_at is None else _FTS_AT

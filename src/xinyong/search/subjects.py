@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz.fuzz import ratio
-from sqlalchemy import Connection, select
+from sqlalchemy import BigInteger, BindParameter, Connection, bindparam, select
 
 from xinyong.codes import (
     CodeError,
@@ -26,9 +26,8 @@ from xinyong.codes import (
     validate_ric,
 )
 from xinyong.codes.company import core_name, trade_name
-from xinyong.codes.company import initials as initials_of
 from xinyong.search import candidates
-from xinyong.store.projections.batching import chunked
+from xinyong.store.projections.batching import InList, chunked
 from xinyong.store.schema import subject_names, subjects
 from xinyong.store.versions import visible
 
@@ -114,7 +113,8 @@ def search_subjects(
         return SearchPage([], 0, offset, False, known_at)
     ids, capped, rep_keys = _candidates(conn, q, known_at)
     ranked = _rank(conn, ids, q, known_at, rep_keys)
-    return SearchPage(ranked[offset : offset + limit], len(ranked), offset, capped, known_at)
+    hits = _hits(conn, ranked[offset : offset + limit], known_at)
+    return SearchPage(hits, len(ranked), offset, capped, known_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,55 +195,87 @@ def score(q: Query, name_key: str, core_key: str, initials: str) -> tuple[float,
         return 0.75 + 0.2 * len(q.core) / max(len(core_key), 1), "part_of_name"
     if q.letters is not None and initials.startswith(q.letters):
         # The initials of the trade name alone (字节跳动 of 字节跳动科技) are what people type.
-        if initials_of(trade_name(core_key)) == q.letters:
+        # One letter a character: the trade name's initials are the first len(trade) letters.
+        if len(trade_name(core_key)) == len(q.letters):
             return 0.9, "pinyin_initials"
         return 0.6 + 0.25 * len(q.letters) / max(len(initials), 1), "pinyin_initials"
     closeness = max(ratio(q.key, name_key), ratio(q.core, core_key) if q.core else 0.0) / 100
     return 0.9 * closeness, "similar"
 
 
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A candidate name scored from `subject_names` alone: subjects are read for one page only."""
+
+    order: tuple[float, ...]
+    subject_key: str
+    matched: str
+    name_type: str
+    score: float
+    matched_on: str
+
+
+def _name_rows(at: BindParameter[int] | None) -> InList:
+    return InList(
+        lambda member: select(
+            subject_names.c.subject_key,
+            subject_names.c.name,
+            subject_names.c.name_key,
+            subject_names.c.core_key,
+            subject_names.c.initials,
+            subject_names.c.name_type,
+        ).where(member(subject_names.c.id, "ids"), visible(subject_names, at))
+    )
+
+
+_K: BindParameter[int] = bindparam("k", type_=BigInteger())
+_NAME_ROWS = {at: _name_rows(at) for at in (None, _K)}
+
+
 def _rank(
     conn: Connection, ids: list[int], q: Query, known_at: int | None, rep_keys: set[str]
-) -> list[SearchHit]:
+) -> list[_Scored]:
     if not ids:
         return []
-    rows: list[Any] = []
+    stmt = _NAME_ROWS[None if known_at is None else _K].on(conn)
+    best: dict[str, _Scored] = {}
     for part in chunked(ids):
-        rows += conn.execute(
-            select(
-                subject_names.c.name.label("matched"),
-                subject_names.c.name_key,
-                subject_names.c.core_key,
-                subject_names.c.initials,
-                subject_names.c.name_type,
-                subjects,
-            )
-            .join(subjects, subjects.c.subject_key == subject_names.c.subject_key)
-            .where(
-                subject_names.c.id.in_(part),
-                visible(subject_names, known_at),
+        for r in conn.execute(stmt, {"ids": part, "k": known_at}):
+            value, how = score(q, r.name_key, r.core_key, r.initials)
+            field = _FIELD.get(r.name_type, "name")
+            if r.subject_key in rep_keys and value < 0.9:
+                value, how, field = 0.9, "exact", "legal_representative"
+            if field != "name" and field != "legal_representative":
+                value *= 0.98  # a current name matching as well ranks first
+            if value < 0.5:
+                continue
+            order = (-value, _TYPE_ORDER.get(r.name_type, 9), len(r.name_key))
+            current = best.get(r.subject_key)
+            if current is None or order < current.order:
+                best[r.subject_key] = _Scored(
+                    order, r.subject_key, r.name, r.name_type, round(value, 4), f"{field}:{how}"
+                )
+    return sorted(best.values(), key=lambda c: (c.order, c.subject_key))
+
+
+def _hits(conn: Connection, page: list[_Scored], known_at: int | None) -> list[SearchHit]:
+    """The page's subjects, read in one statement, in ranked order."""
+    if not page:
+        return []
+    rows = {
+        r.subject_key: r
+        for r in conn.execute(
+            select(subjects).where(
+                subjects.c.subject_key.in_([c.subject_key for c in page]),
                 visible(subjects, known_at),
             )
-        ).all()
-    best: dict[str, tuple[tuple[float, ...], SearchHit]] = {}
-    for r in rows:
-        value, how = score(q, r.name_key, r.core_key, r.initials)
-        field = _FIELD.get(r.name_type, "name")
-        if r.subject_key in rep_keys and value < 0.9:
-            value, how, field = 0.9, "exact", "legal_representative"
-        if field != "name" and field != "legal_representative":
-            value *= 0.98  # a current name matching as well ranks first
-        hit = _hit(r, r.matched, r.name_type, round(value, 4), f"{field}:{how}")
-        order = (-value, _TYPE_ORDER.get(r.name_type, 9), len(r.name_key))
-        current = best.get(r.subject_key)
-        if current is None or order < current[0]:
-            best[r.subject_key] = (order, hit)
-    threshold = 0.5
-    ordered = sorted(
-        (item for item in best.values() if -item[0][0] >= threshold),
-        key=lambda item: (item[0], item[1].code),
-    )
-    return [hit for _, hit in ordered]
+        )
+    }
+    return [
+        _hit(rows[c.subject_key], c.matched, c.name_type, c.score, c.matched_on)
+        for c in page
+        if c.subject_key in rows
+    ]
 
 
 def _hit(r: Any, matched: str, name_type: str, value: float, matched_on: str) -> SearchHit:
