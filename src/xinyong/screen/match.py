@@ -132,7 +132,11 @@ def _match(
     # A name that is only close (a character or two different) is never claimed on its own: an
     # unregistered company often differs from a registered one by just that. The legal
     # representative agreeing makes it a claim.
-    only_close = best.matched_on.endswith(":similar") and not (rep and _rep_agrees(best, rep))
+    # Likewise a name that only contains the row's name, or is contained in it (part_of_name,
+    # short_name): a screening row names one company in full, and a company whose name merely
+    # overlaps is another company until something else says otherwise.
+    whole = best.matched_on.endswith((":exact", ":without_region_or_form"))
+    only_close = not whole and not (rep and _rep_agrees(best, rep))
     if score >= CLAIM and not close and not only_close:
         _claim(result, best.subject_key, best.code, best.name, best.provisional, score, how)
         return
