@@ -48,6 +48,8 @@ def catalogues(draw: st.DrawFn) -> Catalogue:
                 criteria=Criteria(record_kinds=("penalty",)),
                 max_days=730,
                 removal="removal",
+                # some lists carry measures themselves, without a memorandum
+                measures=tuple(draw(st.lists(st.sampled_from(MEASURES), max_size=2, unique=True))),
             )
         ]
         for code in LISTS

@@ -153,3 +153,33 @@ def test_recompute_materialises_states_and_counts(registry: Engine) -> None:
         assert conn.execute(select(func.count()).select_from(subject_state)).scalar_one() == 1
     empty = recompute(registry, CATALOGUE, dt.date(2025, 7, 1))
     assert empty.subjects_listed == 0
+
+
+def test_a_lists_own_instrument_attaches_measures_without_a_memorandum(engine: Engine) -> None:
+    apply(
+        engine,
+        [
+            agency(),
+            subject(LATE, "深圳市华腾电子有限公司"),
+            Change(
+                "listing.decided",
+                {
+                    "source": "samr",
+                    "list_code": SERIOUS,
+                    "decision_no": "深市监严〔2025〕3号",
+                    "subject_key": LATE,
+                    "party_name": "深圳市华腾电子有限公司",
+                    "authority": "深圳市市场监督管理局",
+                    "start": "2025-05-01",
+                    "planned_end": "2028-04-30",
+                },
+            ),
+        ],
+        actor="test",
+    )
+    answer = check_on(engine, LATE, "approval.no_notify_commit", "2025-05-01")
+    assert answer["applies"] is True
+    chain = answer["because"][0]
+    assert chain["memorandum"]["code"] == SERIOUS  # the list's own instrument
+    assert any("第44号" in basis for basis in chain["memorandum"]["legal_basis"])
+    assert check_on(engine, LATE, "approval.no_notify_commit", "2025-04-30")["applies"] is False

@@ -392,7 +392,9 @@ def _list_criteria(cat: Catalogue, lst: ListDef, report: Report) -> None:
 
 
 def _memoranda(cat: Catalogue, report: Report) -> None:
-    for memo in _all_versions(cat.memoranda):
+    from xinyong.evaluate.engine import own_instruments
+
+    for memo in [*_all_versions(cat.memoranda), *own_instruments(cat)]:
         for code in memo.lists:
             if code not in cat.lists:
                 report.error(
@@ -443,8 +445,11 @@ def lists_reached(cat: Catalogue, kind_code: str) -> list[str]:
 
 
 def _fan_out(cat: Catalogue, report: Report) -> None:
+    from xinyong.evaluate.engine import own_instruments
+
     memo_by_list: dict[str, list[str]] = defaultdict(list)
-    for memo in cat.memoranda.on():
+    instruments = {m.code: m for m in [*cat.memoranda.on(), *own_instruments(cat)]}
+    for memo in instruments.values():
         for code in memo.lists:
             memo_by_list[code].append(memo.code)
     for kind in cat.record_kinds.on():
@@ -454,7 +459,7 @@ def _fan_out(cat: Catalogue, report: Report) -> None:
         memos: set[str] = set()
         for list_code in lists:
             for memo_code in memo_by_list.get(list_code, []):
-                found = cat.memoranda.get(memo_code)
+                found = instruments.get(memo_code)
                 if found is None:
                     continue
                 memos.add(memo_code)

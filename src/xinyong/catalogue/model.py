@@ -143,6 +143,9 @@ class ListDef(Entry):
     repair_basis: str | None = None  # required when repair = "none"
     level: Level = "national"
     region: str | None = Field(default=None, pattern=r"^\d{6}$")
+    # Measures the list's own instrument attaches (SAMR Order 44's management measures), with no
+    # memorandum in between; they apply exactly as a memorandum's would, citing the list's basis.
+    measures: tuple[str, ...] = ()
     effective_from: dt.date | None = None
 
 

@@ -31,6 +31,25 @@ class Route:
     measure: MeasureDef
 
 
+def own_instruments(catalogue: Catalogue, on: dt.date | None = None) -> list[MemorandumDef]:
+    """A list that carries measures itself, as a memorandum of one list whose document is the
+    list's own legal basis, so chains and the lint treat both alike."""
+    return [
+        MemorandumDef(
+            code=lst.code,
+            name=f"{lst.name}（名单依据）",
+            name_en=f"{lst.name_en} (the list's own instrument)",
+            signatories=(lst.authority,),
+            lists=(lst.code,),
+            measures=lst.measures,
+            legal_basis=lst.legal_basis or ("-",),
+            sources=lst.sources,
+        )
+        for lst in catalogue.lists.on(on)
+        if lst.measures
+    ]
+
+
 class Rules:
     """The catalogue, indexed per date for evaluation: list → routes. Built once per process and
     date, because the point-of-decision check runs it on every call."""
@@ -44,7 +63,7 @@ class Rules:
         if cached is not None:
             return cached
         out: dict[str, list[Route]] = defaultdict(list)
-        for memo in self.catalogue.memoranda.on(on):
+        for memo in [*self.catalogue.memoranda.on(on), *own_instruments(self.catalogue, on)]:
             for list_code in memo.lists:
                 for measure_code in memo.measures:
                     measure = self.catalogue.measure(measure_code, on)
