@@ -162,14 +162,12 @@ def similar(conn: Connection, key: str, known_at: int | None) -> list[int]:
             .limit(TYPO_PER_TRIGRAM),
         )
         if not found and column is subject_names.c.core_key:  # typos in the core itself
-            # Nearest whole names by trigram distance, walked nearest-first on the GiST index
-            # (migration 0013) and cut at the limit: no similarity filter, which would make the
-            # planner take the GIN index and check every name sharing 有限公司.
             found = _ids(
                 conn,
                 _names(known_at)
+                .where(subject_names.c.name_key.op("%")(key))
                 .order_by(subject_names.c.name_key.op("<->")(key))
-                .limit(TYPO_PER_TRIGRAM // 3),
+                .limit(TYPO_PER_TRIGRAM),
             )
         return found + starting
     # Document counts of the core name's trigrams only (有限公 alone walks 600,000 entries),
