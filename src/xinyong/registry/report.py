@@ -9,7 +9,6 @@ masked form of any ID (the ingest never stored another).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import Connection
@@ -129,9 +128,3 @@ def build_report(conn: Connection, rules: Rules, file: SubjectFile) -> dict[str,
         "checkpoint_note": CHECKPOINT_NOTE,
         "generated_at": utc_stamp(),
     }
-
-
-def report_day(as_of: dt.date | None) -> dt.date:
-    from xinyong.timeutil import today_cst
-
-    return as_of or today_cst()

@@ -266,14 +266,3 @@ def _live(conn: Connection, listing_id: int) -> Row[Any]:
     if row is None:  # the checks guarantee it on live apply; replay follows the journal
         raise LookupError(f"no live listing {listing_id}")
     return row
-
-
-def in_force_on(row: Any, day: dt.date) -> bool:
-    """DESIGN.md invariant 4: start <= d <= planned end, and before an early end."""
-    if row.state not in ("in_force", "ended"):
-        return False
-    if day < row.start_date:
-        return False
-    if row.planned_end is not None and day > row.planned_end:
-        return False
-    return row.actual_end is None or day < row.actual_end
