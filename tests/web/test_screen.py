@@ -113,3 +113,9 @@ def test_screen_cli_xlsx_round_trip(db_url: str, seeded: Engine, tmp_path: Path)
     header = list(sheet_rows[0])
     assert sheet_rows[1][header.index("matched_code")] == OTHER
     assert "code" in str(sheet_rows[2][header.index("error")])
+
+
+def test_a_resident_id_given_as_code_is_echoed_masked(client: TestClient) -> None:
+    person = "11010519491231002X"
+    body = client.post("/api/v1/screen", json={"rows": [{"code": person}]}).text
+    assert person not in body and "110105********002X" in body

@@ -19,6 +19,7 @@ from xinyong.codes import (
     CodeError,
     IdHasher,
     looks_like_ric,
+    mask_id_like,
     normalise_code,
     validate_ric,
     validate_uscc,
@@ -72,15 +73,17 @@ def screen_rows(
     """One result per input row, in order; a bad row carries `error`, never an exception."""
     position = reads.journal_seq(conn)
     for row in rows:
-        result = ScreenResult(row.row, row.name, row.code, row.legal_representative)
+        # A resident ID given as the code is echoed masked, like every public output (DESIGN.md
+        # invariant 7); matching uses the row as given.
+        result = ScreenResult(row.row, row.name, mask_id_like(row.code), row.legal_representative)
         try:
             _match(conn, row, result, position, hasher)
             if result.matched_code is not None:
                 _in_force(conn, rules, result, on, position)
         except CodeError as exc:
-            result.error = f"code: {'; '.join(exc.reasons)}"
+            result.error = mask_id_like(f"code: {'; '.join(exc.reasons)}")
         except Exception as exc:  # one bad row must never stop the rest
-            result.error = f"could not screen this row: {type(exc).__name__}: {exc}"
+            result.error = mask_id_like(f"could not screen this row: {type(exc).__name__}: {exc}")
         yield result
 
 
