@@ -57,3 +57,30 @@ def record(
     if corrected is not None:
         return Change("record.corrected", {**payload, "reason": corrected})
     return Change("record.added", payload)
+
+
+def listing(
+    code: str,
+    decision_no: str,
+    *,
+    list_code: str = "court.dishonest_judgment_debtors",
+    source: str = "samr",
+    party_name: str = "某公司",
+    authority: str = "杭州市西湖区人民法院",
+    start: str = "2025-03-10",
+    planned_end: str | None = "2027-03-09",
+    basis: tuple[str, ...] = (),
+) -> Change:
+    """A listing decision as an authority's file or system would send it."""
+    payload: dict[str, Any] = {
+        "source": source,
+        "list_code": list_code,
+        "decision_no": decision_no,
+        "subject_key": code,
+        "party_name": party_name,
+        "authority": authority,
+        "start": start,
+        "planned_end": planned_end,
+        "basis": [{"doc_no": d} for d in basis],
+    }
+    return Change("listing.decided", payload)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
+from tests.factories import listing
 from tests.web.conftest import ACME
 
-from xinyong.store import Change, apply
+from xinyong.store import apply
 from xinyong.store.schema import check_log
 
 COURT = "court.dishonest_judgment_debtors"
@@ -17,19 +18,11 @@ def _list(engine: Engine) -> None:
     apply(
         engine,
         [
-            Change(
-                "listing.decided",
-                {
-                    "source": "samr",
-                    "list_code": COURT,
-                    "decision_no": "(2025)浙0106执1号",
-                    "subject_key": ACME,
-                    "party_name": "台湾积体电路制造股份有限公司",
-                    "authority": "杭州市西湖区人民法院",
-                    "start": "2025-03-10",
-                    "planned_end": "2027-03-09",
-                    "basis": [{"doc_no": "(2024)浙0106民初5号"}],
-                },
+            listing(
+                ACME,
+                "(2025)浙0106执1号",
+                party_name="台湾积体电路制造股份有限公司",
+                basis=("(2024)浙0106民初5号",),
             )
         ],
         actor="test",

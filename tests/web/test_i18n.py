@@ -15,12 +15,13 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from tests.factories import listing
 from tests.ingest.test_ingest_files import _rows, _write_csv
 from tests.web.conftest import ACME
 
 from xinyong.codes import IdHasher, load_or_create_key
 from xinyong.ingest import ingest_files
-from xinyong.store import Change, apply
+from xinyong.store import apply
 from xinyong.web import i18n
 
 COURT = "court.dishonest_judgment_debtors"
@@ -32,17 +33,11 @@ def _list(engine: Engine) -> None:
     apply(
         engine,
         [
-            Change(
-                "listing.decided",
-                {
-                    "source": "samr",
-                    "list_code": COURT,
-                    "decision_no": "(2025)浙0106执1号",
-                    "subject_key": ACME,
-                    "party_name": "台湾积体电路制造股份有限公司",
-                    "authority": "杭州市西湖区人民法院",
-                    "start": "2025-03-10",
-                },
+            listing(
+                ACME,
+                "(2025)浙0106执1号",
+                party_name="台湾积体电路制造股份有限公司",
+                planned_end=None,
             )
         ],
         actor="test",

@@ -7,10 +7,11 @@ import io
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from tests.factories import listing
 from tests.web.conftest import ACME, PERSON_ID
 
 from xinyong.codes import mask_ric
-from xinyong.store import Change, apply
+from xinyong.store import apply
 
 COURT = "court.dishonest_judgment_debtors"
 
@@ -19,18 +20,10 @@ def _list(engine: Engine) -> None:
     apply(
         engine,
         [
-            Change(
-                "listing.decided",
-                {
-                    "source": "samr",
-                    "list_code": COURT,
-                    "decision_no": "(2025)浙0106执1号",
-                    "subject_key": ACME,
-                    "party_name": "台湾积体电路制造股份有限公司",
-                    "authority": "杭州市西湖区人民法院",
-                    "start": "2025-03-10",
-                    "planned_end": "2027-03-09",
-                },
+            listing(
+                ACME,
+                "(2025)浙0106执1号",
+                party_name="台湾积体电路制造股份有限公司",
             )
         ],
         actor="test",

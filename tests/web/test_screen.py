@@ -12,11 +12,12 @@ import xlsxwriter
 from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
 from sqlalchemy import Engine
+from tests.factories import listing
 from tests.web.conftest import ACME, OTHER
 from typer.testing import CliRunner
 
 from xinyong.cli import app as cli_app
-from xinyong.store import Change, apply
+from xinyong.store import apply
 
 COURT = "court.dishonest_judgment_debtors"
 ROWS = [
@@ -33,18 +34,11 @@ def _list(engine: Engine) -> None:
     apply(
         engine,
         [
-            Change(
-                "listing.decided",
-                {
-                    "source": "samr",
-                    "list_code": COURT,
-                    "decision_no": "(2025)粤0305执1号",
-                    "subject_key": OTHER,
-                    "party_name": "深圳市锦泰网络科技有限公司",
-                    "authority": "深圳市南山区人民法院",
-                    "start": "2025-03-10",
-                    "planned_end": "2027-03-09",
-                },
+            listing(
+                OTHER,
+                "(2025)粤0305执1号",
+                party_name="深圳市锦泰网络科技有限公司",
+                authority="深圳市南山区人民法院",
             )
         ],
         actor="test",
