@@ -121,11 +121,37 @@ class _RecordState(Payload):
 
 class RecordAdded(_RecordState):
     kind: ClassVar[str] = "record.added"
+    # The record's stable id when a workflow promised it before the record existed (an officer's
+    # entry answers with its id at submission); otherwise the adding entry's sequence number.
+    record_id: int | None = Field(default=None, ge=1)
 
 
 class RecordCorrected(_RecordState):
     kind: ClassVar[str] = "record.corrected"
     reason: str = Field(min_length=1)
+
+
+class _RecordEnd(Payload):
+    source: str = Field(min_length=1, max_length=64)
+    record_kind: str = Field(min_length=1, max_length=32)
+    doc_no: str = Field(min_length=1)
+    on: dt.date
+    reason: str = Field(min_length=1)
+
+
+class RecordRepaired(_RecordEnd):
+    """Credit repair granted: publicity ends, sharing stops and the record is no longer used
+    from `on`; it stays in the registry (a new version with status `repaired`)."""
+
+    kind: ClassVar[str] = "record.repaired"
+    repair_id: int
+
+
+class RecordRevoked(_RecordEnd):
+    """An objection upheld without a correction: the record was wrong and is withdrawn."""
+
+    kind: ClassVar[str] = "record.revoked"
+    objection_id: int | None = None
 
 
 class LegacyCodeAccepted(Payload):
@@ -245,6 +271,112 @@ class ListingReminded(Payload):
     escalates_on: dt.date
 
 
+# --- Due process (workflows/). Each names its actor in `by` as well as the journal's actor
+# column, because the projections that show who decided must be rebuilt from payloads alone.
+
+
+class EntrySubmitted(Payload):
+    """An officer's record or correction, waiting for a reviewer of the same agency."""
+
+    kind: ClassVar[str] = "entry.submitted"
+    record_id: int | None = Field(default=None, ge=1)  # a correction's record; new: the entry's seq
+    agency: str = Field(min_length=1, max_length=64)
+    record_kind: str = Field(min_length=1, max_length=32)
+    doc_no: str = Field(min_length=1)
+    subject_key: str | None = None
+    party_name: str = Field(min_length=1)
+    correction: bool = False
+    draft: dict[str, Any]
+    on: dt.date
+    by: str = Field(min_length=1, max_length=200)
+
+
+class EntryApproved(Payload):
+    kind: ClassVar[str] = "entry.approved"
+    id: int
+    by: str = Field(min_length=1, max_length=200)
+
+
+class EntryRejected(Payload):
+    kind: ClassVar[str] = "entry.rejected"
+    id: int
+    reason: str = Field(min_length=1)
+    by: str = Field(min_length=1, max_length=200)
+
+
+class EvidenceRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1, max_length=255)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    media_type: str = "application/octet-stream"
+
+
+Target = Literal["record", "listing"]
+
+
+class _CaseFiled(Payload):
+    target: Target
+    target_id: int
+    subject_key: str = Field(min_length=1, max_length=80)
+    agency: str = Field(min_length=1, max_length=64)
+    evidence: tuple[EvidenceRef, ...] = ()
+    filed_on: dt.date
+    due: dt.date
+    due_warning: str | None = None
+    by: str = Field(min_length=1, max_length=200)
+
+
+class ObjectionFiled(_CaseFiled):
+    kind: ClassVar[str] = "objection.filed"
+    statement: str = Field(min_length=1)
+
+
+class ObjectionDecided(Payload):
+    kind: ClassVar[str] = "objection.decided"
+    id: int
+    outcome: Literal["upheld", "rejected"]
+    reason: str = Field(min_length=1)
+    on: dt.date
+    by: str = Field(min_length=1, max_length=200)
+
+
+class RepairApplied(_CaseFiled):
+    kind: ClassVar[str] = "repair.applied"
+    commitment: bool
+
+
+class RepairDecided(Payload):
+    kind: ClassVar[str] = "repair.decided"
+    id: int
+    outcome: Literal["granted", "refused"]
+    reason: str = Field(min_length=1)
+    on: dt.date
+    by: str = Field(min_length=1, max_length=200)
+
+
+class CaseEscalated(Payload):
+    """An objection or repair not answered by its deadline, raised to the auditor."""
+
+    kind: ClassVar[str] = "case.escalated"
+    case: Literal["objection", "repair"]
+    id: int
+    on: dt.date
+
+
+class NoticeSent(Payload):
+    """A notice to a subject (pre-listing notice, objection received or answered, repair
+    decided, a deadline nearing): shown in its portal and mailed."""
+
+    kind: ClassVar[str] = "notice.sent"
+    subject_key: str = Field(min_length=1, max_length=80)
+    topic: str = Field(min_length=1, max_length=48)
+    title: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+    ref: str | None = Field(default=None, max_length=64)
+    on: dt.date
+
+
 PAYLOAD_TYPES: dict[str, type[Payload]] = {
     t.kind: t
     for t in (
@@ -261,6 +393,17 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         ListingTookEffect,
         ListingRemoved,
         ListingReminded,
+        RecordRepaired,
+        RecordRevoked,
+        EntrySubmitted,
+        EntryApproved,
+        EntryRejected,
+        ObjectionFiled,
+        ObjectionDecided,
+        RepairApplied,
+        RepairDecided,
+        CaseEscalated,
+        NoticeSent,
     )
 }
 

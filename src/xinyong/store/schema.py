@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -158,6 +159,10 @@ records = Table(
     Column("source_file", Text, nullable=True),
     Column("source_sheet", Text, nullable=True),
     Column("source_row", Integer, nullable=True),
+    # public | repaired (credit repair granted: publicity ended, sharing stopped, measures lifted;
+    # kept for the subject, the agency and the journal) | revoked (an objection upheld)
+    Column("status", String(16), nullable=False, server_default="public"),
+    Column("ended_on", Date, nullable=True),  # the date repair or revocation took effect
     *_versioned(),
     Index(None, "source", "kind", "doc_key", "superseded_seq"),
     Index(None, "subject_key", "superseded_seq"),
@@ -327,6 +332,165 @@ api_keys = Table(
     Column("revoked_at", String(32), nullable=True),
 )
 
+# --- Due process (workflows/): projections of journaled workflow steps. Each row is the current
+# state of one case; the journal holds every step with its actor, and replay rebuilds the rows.
+
+# Records and corrections an officer entered, waiting for a second pair of eyes. The id is the
+# record's id: the journal sequence of the submission for a new record, the record's own for a
+# correction, so it stays valid through approval and later corrections.
+entries = Table(
+    "entries",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=False),
+    Column("record_id", Seq, nullable=False),
+    Column("agency", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),  # record kind
+    Column("doc_no", Text, nullable=False),
+    Column("doc_key", Text, nullable=False),
+    Column("subject_key", String(80), nullable=True),
+    Column("party_name", Text, nullable=False),
+    Column("correction", Boolean, nullable=False),
+    Column("draft", Text, nullable=False),  # JSON: the parsed row (IDs already masked/keyed)
+    Column("status", String(16), nullable=False),  # pending | approved | rejected
+    Column("author", String(200), nullable=False),
+    Column("submitted_seq", Seq, nullable=False),
+    Column("submitted_at", String(32), nullable=False),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_seq", Seq, nullable=True),
+    Column("decided_at", String(32), nullable=True),
+    Column("reason", Text, nullable=True),
+    Index(None, "agency", "status"),
+    Index(None, "record_id"),
+)
+
+# Objections (异议) against a record or a listing.
+objections = Table(
+    "objections",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=False),  # the filing's journal sequence
+    Column("target", String(16), nullable=False),  # record | listing
+    Column("target_id", Seq, nullable=False),
+    Column("subject_key", String(80), nullable=False),
+    Column("agency", String(64), nullable=False),  # who must answer: the supplying agency
+    Column("statement", Text, nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON list of {name, sha256, size}
+    Column("filed_by", String(200), nullable=False),
+    Column("filed_on", Date, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("due_warning", Text, nullable=True),  # the holiday calendar did not cover the deadline
+    Column("status", String(16), nullable=False),  # open | upheld | rejected
+    Column("escalated_on", Date, nullable=True),
+    Column("outcome_reason", Text, nullable=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_on", Date, nullable=True),
+    Column("decided_seq", Seq, nullable=True),
+    Index(None, "target", "target_id", "status"),
+    Index(None, "subject_key"),
+    Index(None, "agency", "status"),
+)
+
+# Credit repair (信用修复) applications.
+repairs = Table(
+    "repairs",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=False),
+    Column("target", String(16), nullable=False),  # record | listing
+    Column("target_id", Seq, nullable=False),
+    Column("subject_key", String(80), nullable=False),
+    Column("agency", String(64), nullable=False),  # who decides: the agency that made it
+    Column("commitment", Boolean, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("filed_by", String(200), nullable=False),
+    Column("filed_on", Date, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("due_warning", Text, nullable=True),
+    Column("status", String(16), nullable=False),  # pending | granted | refused
+    Column("escalated_on", Date, nullable=True),
+    Column("outcome_reason", Text, nullable=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_on", Date, nullable=True),
+    Column("decided_seq", Seq, nullable=True),
+    Index(None, "target", "target_id", "status"),
+    Index(None, "subject_key"),
+    Index(None, "agency", "status"),
+)
+
+# Notices to a subject: delivered in the portal at once and by e-mail when it has an address.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=False),  # the notice's journal sequence
+    Column("subject_key", String(80), nullable=False),
+    Column("topic", String(48), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("ref", String(64), nullable=True),  # e.g. objection:12, listing:40
+    Column("sent_at", String(32), nullable=False),
+    Index(None, "subject_key"),
+)
+
+# Operational tables of due process (not credit data, not journaled).
+
+# Evidence files: content addressed; the journal holds each file's SHA-256, name and size.
+evidence_files = Table(
+    "evidence_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("stored_at", String(32), nullable=False),
+)
+
+# E-mail delivery of notices: tried after the notice is journaled, retried until it goes.
+notice_mail = Table(
+    "notice_mail",
+    metadata,
+    Column("notice_id", Seq, primary_key=True, autoincrement=False),
+    Column("address", Text, nullable=False),
+    Column("sent_at", String(32), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+)
+
+# People who sign in. Passwords are argon2id hashes; a user may also hold API tokens.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("agency", String(64), nullable=True),
+    Column("subject_key", String(80), nullable=True),
+    Column("email", Text, nullable=True),
+    Column("password_hash", Text, nullable=True),
+    Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(200), nullable=False),
+)
+
+user_tokens = Table(
+    "user_tokens",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("token_id", String(16), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("user_id", Seq, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+)
+
+# Web sessions: the cookie carries the signed session id; expiry and logout are decided here.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Seq, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+)
+
 # Settings that travel with the database (the ID-key fingerprint, demo seeding state).
 registry_meta = Table(
     "registry_meta",
@@ -343,4 +507,8 @@ PROJECTIONS: tuple[Table, ...] = (
     records,
     listings,
     legacy_codes,
+    entries,
+    objections,
+    repairs,
+    notices,
 )

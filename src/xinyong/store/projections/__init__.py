@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from xinyong.store.changes import Payload
-from xinyong.store.projections import agencies, legacy, listings, records, subjects
+from xinyong.store.projections import agencies, legacy, listings, records, subjects, workflows
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ HANDLERS: dict[str, Handler] = {
         records.project_added_prepared,
     ),
     "record.corrected": Handler(records.check_corrected, records.project_corrected),
+    "record.repaired": Handler(records.check_ended, records.project_repaired),
+    "record.revoked": Handler(records.check_ended, records.project_revoked),
+    **{kind: Handler(*fns) for kind, fns in workflows.FUNCTIONS.items()},
     "code.legacy_accepted": Handler(legacy.check_accepted, legacy.project_accepted),
     "listing.decided": Handler(listings.check_new, listings.project_decided),
     "listing.corrected": Handler(listings.check_corrected, listings.project_corrected),

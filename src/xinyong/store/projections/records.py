@@ -8,7 +8,15 @@ from typing import Any, cast
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from xinyong.codes import document_key
-from xinyong.store.changes import Payload, RecordCorrected, _RecordState
+from xinyong.store.changes import (
+    Payload,
+    RecordAdded,
+    RecordCorrected,
+    RecordRepaired,
+    RecordRevoked,
+    _RecordEnd,
+    _RecordState,
+)
 from xinyong.store.journal import canonical_json
 from xinyong.store.projections import agencies, subjects
 from xinyong.store.projections.batching import InList, bulk_insert_values, chunked
@@ -122,7 +130,8 @@ def _row(record_id: int, seq: int, p: _RecordState) -> dict[str, Any]:
 
 
 def project_added(conn: Connection, seq: int, payload: Payload) -> None:
-    conn.execute(_INSERT, _row(seq, seq, cast(_RecordState, payload)))
+    p = cast(RecordAdded, payload)
+    conn.execute(_INSERT, _row(p.record_id or seq, seq, p))
 
 
 def check_added_many(conn: Connection, payloads: Sequence[Payload]) -> list[list[str]]:
@@ -181,7 +190,11 @@ def live_keys(conn: Connection, keys: set[tuple[str, str, str]]) -> set[tuple[st
 
 
 def project_added_many(conn: Connection, items: Sequence[tuple[int, Payload]]) -> None:
-    project_added_prepared(conn, [(seq, prepared_row(cast(_RecordState, p))) for seq, p in items])
+    rows = [
+        (cast(RecordAdded, p).record_id or seq, *prepared_row(cast(_RecordState, p)), seq)
+        for seq, p in items
+    ]
+    bulk_insert_values(conn, records, _ROW_COLUMNS, rows)
 
 
 def project_added_prepared(conn: Connection, items: Sequence[tuple[int, Prepared]]) -> None:
@@ -200,3 +213,47 @@ def project_corrected(conn: Connection, seq: int, payload: Payload) -> None:
         .values(superseded_seq=seq)
     )
     conn.execute(_INSERT, _row(record_id, seq, p))
+
+
+def check_ended(conn: Connection, payload: Payload) -> list[str]:
+    p = cast(_RecordEnd, payload)
+    if current_id(conn, p.source, p.record_kind, p.doc_no) is None:
+        return [f"no {p.record_kind} record {p.doc_no!r} from {p.source!r}"]
+    row = conn.execute(
+        select(records.c.status).where(
+            records.c.source == p.source,
+            records.c.kind == p.record_kind,
+            records.c.doc_key == document_key(p.doc_no),
+            records.c.superseded_seq.is_(None),
+        )
+    ).first()
+    if row is not None and row.status != "public":
+        return [f"the record is already {row.status}"]
+    return []
+
+
+def _project_ended(conn: Connection, seq: int, p: _RecordEnd, status: str) -> None:
+    """A new version of the live row with its status and end date: the old one stays, so that
+    `known_at` reads show the record as it was published before."""
+    live = conn.execute(
+        select(records).where(
+            records.c.source == p.source,
+            records.c.kind == p.record_kind,
+            records.c.doc_key == document_key(p.doc_no),
+            records.c.superseded_seq.is_(None),
+        )
+    ).first()
+    if live is None:  # check_ended guarantees it on live apply; replay follows suit
+        raise LookupError(f"no live record {p.doc_no!r} to end")
+    conn.execute(update(records).where(records.c.id == live.id).values(superseded_seq=seq))
+    row = {k: v for k, v in live._mapping.items() if k != "id"}
+    row.update(status=status, ended_on=p.on, recorded_seq=seq, superseded_seq=None)
+    conn.execute(_INSERT, row)
+
+
+def project_repaired(conn: Connection, seq: int, payload: Payload) -> None:
+    _project_ended(conn, seq, cast(RecordRepaired, payload), "repaired")
+
+
+def project_revoked(conn: Connection, seq: int, payload: Payload) -> None:
+    _project_ended(conn, seq, cast(RecordRevoked, payload), "revoked")
