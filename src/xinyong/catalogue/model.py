@@ -63,6 +63,10 @@ class RecordKind(Entry):
     default_severity: str
     severity_rules: tuple[SeverityRule, ...] = ()
     publicity: dict[str, PublicityWindow]
+    # Working days the supplying agency has to answer an objection, and the deciding agency a
+    # repair application (unset: the registry's defaults, workflows.deadlines).
+    objection_days: int | None = Field(default=None, ge=1)
+    repair_days: int | None = Field(default=None, ge=1)
     effective_from: dt.date | None = None
 
     @model_validator(mode="after")
@@ -141,6 +145,9 @@ class ListDef(Entry):
     removal: str | None = None
     repair: str | None = None  # the path, or "none"
     repair_basis: str | None = None  # required when repair = "none"
+    repair_after_days: int | None = Field(default=None, ge=0)  # least days listed before repair
+    objection_days: int | None = Field(default=None, ge=1)
+    repair_days: int | None = Field(default=None, ge=1)
     level: Level = "national"
     region: str | None = Field(default=None, pattern=r"^\d{6}$")
     # Measures the list's own instrument attaches (SAMR Order 44's management measures), with no

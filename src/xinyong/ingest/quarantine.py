@@ -74,6 +74,16 @@ _OPEN_FINGERPRINTS = InList(
 )
 
 
+def open_id(conn: Connection, fingerprint: str) -> int | None:
+    """The waiting entry holding a row with this fingerprint (see `Reject.fingerprint`)."""
+    found = conn.execute(
+        select(quarantine.c.id).where(
+            quarantine.c.fingerprint == fingerprint, quarantine.c.status.in_(WAITING)
+        )
+    ).scalar()
+    return None if found is None else int(found)
+
+
 # Columns an export adds so that a fixed row finds its way back; never part of the row itself.
 QUARANTINE_ID = "quarantine_id"
 QUARANTINE_REASONS = "quarantine_reasons"

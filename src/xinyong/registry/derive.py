@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, exists, func, select
 
 from xinyong.catalogue import Catalogue
+from xinyong.catalogue.model import ListDef
 from xinyong.evaluate.derive import Proposal, derive
 from xinyong.evaluate.facts import SubjectFacts
 from xinyong.store.apply import Change, apply_changes
@@ -24,6 +25,7 @@ from xinyong.store.listing_reads import listing_fact, record_fact
 from xinyong.store.projections.agencies import exists as agency_exists
 from xinyong.store.projections.batching import InList, chunked
 from xinyong.store.schema import listings, records, subjects
+from xinyong.workflows.notices import notice
 
 # The registry itself is the source of what it derives: an agency code no real agency uses.
 REGISTRY_SOURCE = "registry"
@@ -48,7 +50,10 @@ _SUBJECTS = InList(
 )
 _RECORDS = InList(
     lambda member: select(records).where(
-        member(records.c.subject_key, "keys"), records.c.superseded_seq.is_(None)
+        member(records.c.subject_key, "keys"),
+        records.c.superseded_seq.is_(None),
+        # Repaired records are no longer used (NDRC Order 36: 停止使用); revoked ones were wrong.
+        records.c.status == "public",
     )
 )
 _LISTINGS = InList(
@@ -90,7 +95,11 @@ def _candidates(
             keys.update(
                 conn.execute(
                     select(records.c.subject_key)
-                    .where(records.c.kind.in_(c.record_kinds), records.c.superseded_seq.is_(None))
+                    .where(
+                        records.c.kind.in_(c.record_kinds),
+                        records.c.superseded_seq.is_(None),
+                        records.c.status == "public",
+                    )
                     .distinct()
                 ).scalars()
             )
@@ -235,6 +244,31 @@ def _derive_part(
     summary.reminded += len(reminders)
 
 
+def pre_listing_notice(
+    r: Any, lst: ListDef | None, on: dt.date, start: dt.date, end: dt.date | None
+) -> Change:
+    """The notice served before a derived listing takes effect: reasons, basis and rights
+    (shared/domain/FACTS.md §3, section (八): tell the party before the decision)."""
+    name = lst.name if lst is not None else r.list_code
+    until = f" until {end}" if end else ""
+    way_off = f" How to get off: {lst.removal}" if lst is not None and lst.removal else ""
+    body = (
+        f"The registry proposes to put your organisation on {name} ({r.list_code}) from "
+        f"{start}{until}. Reason: {r.derived or r.decision_no}. Legal basis: "
+        f"{r.legal_basis or 'see the list in the catalogue'}. Your rights: you may state your "
+        f"case and object before {start} (the listing is then shown as under objection), "
+        f"and apply for credit repair where the list allows it.{way_off}"
+    )
+    return notice(
+        r.subject_key,
+        "listing.notice",
+        "列入名单前告知 Notice before listing",
+        body,
+        on,
+        f"listing:{r.listing_id}",
+    )
+
+
 def _advance(
     conn: Connection, catalogue: Catalogue, on: dt.date, actor: str, summary: DeriveSummary
 ) -> None:
@@ -264,9 +298,10 @@ def _advance(
                 },
             )
         )
+        changes.append(pre_listing_notice(r, lst, on, start, end))
     if changes:
         apply_changes(conn, changes, actor=actor)
-        summary.notified += len(changes)
+        summary.notified += sum(1 for c in changes if c.kind == "listing.notified")
     due = conn.execute(
         select(listings.c.listing_id, listings.c.start_date).where(
             listings.c.state == "notified",

@@ -17,6 +17,7 @@ from xinyong.codes import mask_id_like
 from xinyong.evaluate import Rules
 from xinyong.registry.files import SubjectFile
 from xinyong.registry.measures import subject_evaluation, targets
+from xinyong.store.reads import listings_under_objection
 from xinyong.timeutil import utc_stamp
 
 # The transparency log (signed checkpoints) comes with the ledger; until then a report names the
@@ -54,8 +55,7 @@ def _record(r: Any) -> dict[str, Any]:
                 "certificate_name",
             )
         },
-        # Objections come with the due-process workflows; until then nothing is under objection.
-        "under_objection": False,
+        "under_objection": r.under_objection,
         "journal_seq": r.recorded_seq,
     }
 
@@ -64,6 +64,7 @@ def build_report(conn: Connection, rules: Rules, file: SubjectFile) -> dict[str,
     s = file.subject
     evaluation = subject_evaluation(conn, rules, s.subject_key, file.as_of, file.known_at)
     listings = []
+    disputed = listings_under_objection(conn, [lst.listing_id for lst, _ in evaluation.listings])
     for lst, definition in evaluation.listings:
         listings.append(
             {
@@ -82,7 +83,7 @@ def build_report(conn: Connection, rules: Rules, file: SubjectFile) -> dict[str,
                     "removal": definition.removal if definition else None,
                     "repair": definition.repair if definition else None,
                 },
-                "under_objection": False,
+                "under_objection": lst.listing_id in disputed,
                 "journal_seq": lst.recorded_seq,
             }
         )

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from xinyong.store.journal import parse_json
-from xinyong.store.schema import journal_head, records, subject_names, subjects
+from xinyong.store.schema import journal_head, objections, records, subject_names, subjects
 from xinyong.store.versions import visible
 
 
@@ -51,6 +51,9 @@ class RecordView:
     fields: dict[str, Any]
     origin: dict[str, Any]
     recorded_seq: int
+    status: str = "public"  # public | repaired | revoked
+    ended_on: dt.date | None = None
+    under_objection: bool = False  # an objection is open: every public view says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +134,44 @@ def in_force(as_of: dt.date | BindParameter[Any]) -> Any:
 
 
 def subject_records(
-    conn: Connection, subject_key: str, as_of: dt.date, known_at: int | None = None
+    conn: Connection,
+    subject_key: str,
+    as_of: dt.date,
+    known_at: int | None = None,
+    include_ended: bool = False,
 ) -> list[RecordView]:
     """Records about the subject in force on `as_of`, as known at `known_at`, newest first."""
     at = None if known_at is None else _K
     params = {"key": subject_key, "k": known_at, "as_of": as_of}
-    return [record_view(r) for r in conn.execute(_RECORDS[at], params).all()]
+    rows = [r for r in conn.execute(_RECORDS[at], params).all() if include_ended or _public(r)]
+    disputed = records_under_objection(conn, [r.record_id for r in rows])
+    return [record_view(r, r.record_id in disputed) for r in rows]
+
+
+def _public(r: Row[Any]) -> bool:
+    # Repaired records are hidden from public views (publicity ended); revoked ones were wrong.
+    return (getattr(r, "status", None) or "public") == "public"
+
+
+def records_under_objection(conn: Connection, ids: list[int]) -> set[int]:
+    return _open_objections(conn, "record", ids)
+
+
+def listings_under_objection(conn: Connection, ids: list[int]) -> set[int]:
+    return _open_objections(conn, "listing", ids)
+
+
+def _open_objections(conn: Connection, target: str, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    found = conn.execute(
+        select(objections.c.target_id).where(
+            objections.c.target == target,
+            objections.c.status == "open",
+            objections.c.target_id.in_(sorted(set(ids))),
+        )
+    ).scalars()
+    return {int(i) for i in found}
 
 
 _RECORDS = {
@@ -151,7 +186,7 @@ _RECORDS = {
 }
 
 
-def record_view(r: Row[Any]) -> RecordView:
+def record_view(r: Row[Any], under_objection: bool = False) -> RecordView:
     return RecordView(
         record_id=r.record_id,
         source=r.source,
@@ -173,6 +208,9 @@ def record_view(r: Row[Any]) -> RecordView:
             "row": r.source_row,
         },
         recorded_seq=r.recorded_seq,
+        status=getattr(r, "status", None) or "public",
+        ended_on=getattr(r, "ended_on", None),
+        under_objection=under_objection,
     )
 
 

@@ -77,6 +77,9 @@ class Record(BaseModel):
     fields: dict[str, Any]
     origin: Origin
     recorded_seq: int = Field(description="journal entry that recorded this version")
+    under_objection: bool = Field(
+        default=False, description="the subject has objected and the agency has not answered yet"
+    )
 
 
 class SubjectDetail(BaseModel):
@@ -131,6 +134,7 @@ class SubjectDetail(BaseModel):
                     fields=r.fields,
                     origin=Origin(**r.origin),
                     recorded_seq=r.recorded_seq,
+                    under_objection=r.under_objection,
                 )
                 for r in f.records
             ],

@@ -11,6 +11,7 @@ from xinyong.registry import read_subject_file
 from xinyong.registry.measures import subject_evaluation
 from xinyong.registry.report import build_report
 from xinyong.search import search_subjects
+from xinyong.store.reads import listings_under_objection
 from xinyong.web import i18n
 from xinyong.web.deps import AsOf, ConnDep, KnownAt, StateDep, as_of_or_today, pin, resolve
 from xinyong.web.problems import Problem
@@ -56,7 +57,14 @@ async def subject_page(
     return templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "subject.html",
-        {"file": file, "subject": file.subject, "evaluation": evaluation},
+        {
+            "file": file,
+            "subject": file.subject,
+            "evaluation": evaluation,
+            "disputed": listings_under_objection(
+                conn, [lst.listing_id for lst, _ in evaluation.listings]
+            ),
+        },
     )
 
 

@@ -1,0 +1,237 @@
+"""Objections (异议): a subject disputes a record or listing; the supplying agency answers within
+a deadline in working days; upheld means corrected or revoked through the apply path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from xinyong.accounts import Principal
+from xinyong.catalogue import Catalogue
+from xinyong.store.apply import Change, apply_changes
+from xinyong.store.schema import objections
+from xinyong.workflows import evidence as ev
+from xinyong.workflows.corrections import corrected_payload
+from xinyong.workflows.deadlines import objection_due
+from xinyong.workflows.errors import Forbidden, NotVisible, Refused
+from xinyong.workflows.notices import notice
+from xinyong.workflows.targets import Target, find, visible_to
+
+
+def file(
+    conn: Connection,
+    principal: Principal,
+    target: str,
+    target_id: int,
+    statement: str,
+    files: list[ev.EvidenceFile],
+    *,
+    catalogue: Catalogue,
+    today: dt.date,
+) -> dict[str, Any]:
+    if principal.role != "subject":
+        raise Forbidden("only the subject's own account files an objection")
+    t = find(conn, target, target_id)
+    if t.subject_key != principal.subject_key:
+        raise Forbidden(f"{t.ref} is not about your organisation")
+    if t.target == "record" and t.status != "public":
+        raise Refused(f"{t.ref} is {t.status}; there is nothing public to object to")
+    if t.target == "listing" and t.status == "ended":
+        raise Refused(f"{t.ref} has ended")
+    if not statement.strip():
+        raise Refused("statement: say what is wrong")
+    due = objection_due(catalogue, t.target, t.code, today)
+    refs = ev.store(conn, files)
+    filed = {
+        "target": t.target,
+        "target_id": t.id,
+        "subject_key": t.subject_key,
+        "agency": t.agency,
+        "statement": statement.strip(),
+        "evidence": refs,
+        "filed_on": today.isoformat(),
+        "due": due.date.isoformat(),
+        "due_warning": due.warning,
+        "by": principal.actor,
+    }
+    body = (
+        f"Your objection to {t.target} {t.doc_no} was received on {today}. {t.agency} must answer "
+        f"by {due.date} (working days). The {t.target} is shown as under objection until then."
+    )
+    written = apply_changes(
+        conn,
+        [
+            Change("objection.filed", filed),
+            notice(
+                t.subject_key,
+                "objection.received",
+                "异议已受理 Objection received",
+                body,
+                today,
+                t.ref,
+            ),
+        ],
+        actor=principal.actor,
+    )
+    return {
+        "id": written[0].seq,
+        "status": "open",
+        "due": due.date.isoformat(),
+        "due_warning": due.warning,
+        "target": t.target,
+        t.target: t.id,
+    }
+
+
+def get(conn: Connection, principal: Principal, objection_id: int) -> dict[str, Any]:
+    row = conn.execute(select(objections).where(objections.c.id == objection_id)).first()
+    if row is None or not visible_to(principal, row.subject_key, row.agency):
+        raise NotVisible(f"no objection {objection_id}")
+    return as_json(row)
+
+
+def as_json(row: Any) -> dict[str, Any]:
+    from xinyong.store.journal import parse_json
+
+    return {
+        "id": row.id,
+        "target": row.target,
+        row.target: row.target_id,
+        "status": row.status,
+        "statement": row.statement,
+        "evidence": parse_json(row.evidence),
+        "agency": row.agency,
+        "filed_on": row.filed_on.isoformat(),
+        "due": row.due.isoformat(),
+        "due_warning": row.due_warning,
+        "escalated_on": row.escalated_on.isoformat() if row.escalated_on else None,
+        "outcome_reason": row.outcome_reason,
+        "decided_on": row.decided_on.isoformat() if row.decided_on else None,
+        "decided_by": row.decided_by,
+    }
+
+
+def _decider(principal: Principal, t: Target, agency: str) -> None:
+    allowed = ("reviewer",) if t.target == "record" else ("reviewer", "authority")
+    if principal.role not in allowed:
+        raise Forbidden(f"only a {' or '.join(allowed)} of {agency} decides this")
+    if principal.agency != agency:
+        raise Forbidden(f"this is for {agency} to decide")
+    if principal.actor in t.authors:
+        raise Forbidden(f"you entered {t.ref}; another reviewer of {agency} must decide")
+
+
+def decide(
+    conn: Connection,
+    principal: Principal,
+    objection_id: int,
+    outcome: str,
+    reason: str,
+    correction: dict[str, Any] | None,
+    *,
+    catalogue: Catalogue,
+    today: dt.date,
+) -> dict[str, Any]:
+    row = conn.execute(select(objections).where(objections.c.id == objection_id)).first()
+    if row is None or not visible_to(principal, row.subject_key, row.agency):
+        raise NotVisible(f"no objection {objection_id}")
+    t = find(conn, row.target, row.target_id)
+    _decider(principal, t, row.agency)
+    if row.status != "open":
+        raise Refused(f"objection {objection_id} is already {row.status}")
+    if outcome not in ("upheld", "rejected"):
+        raise Refused("outcome: upheld or rejected")
+    if not reason.strip():
+        raise Refused("reason: a decision gives its reasons")
+    changes = [
+        Change(
+            "objection.decided",
+            {
+                "id": row.id,
+                "outcome": outcome,
+                "reason": reason,
+                "on": today.isoformat(),
+                "by": principal.actor,
+            },
+        )
+    ]
+    why = f"objection {row.id} upheld: {reason}"
+    if outcome == "upheld":
+        changes += _remedy(t, correction, catalogue, today, why, row.id)
+    elif correction:
+        raise Refused("correction: only an upheld objection corrects the record")
+    body = f"{row.agency} decided your objection to {t.target} {t.doc_no}: {outcome}. {reason}"
+    changes.append(
+        notice(
+            t.subject_key,
+            "objection.answered",
+            "异议处理结果 Objection answered",
+            body,
+            today,
+            f"objection:{row.id}",
+        )
+    )
+    apply_changes(conn, changes, actor=principal.actor)
+    return get(conn, principal, objection_id)
+
+
+def _remedy(
+    t: Target,
+    correction: dict[str, Any] | None,
+    catalogue: Catalogue,
+    today: dt.date,
+    why: str,
+    objection_id: int,
+) -> list[Change]:
+    if t.target == "record":
+        if correction:
+            return [
+                Change("record.corrected", corrected_payload(t.row, correction, catalogue, why))
+            ]
+        return [
+            Change(
+                "record.revoked",
+                {
+                    "source": t.row.source,
+                    "record_kind": t.row.kind,
+                    "doc_no": t.row.doc_no,
+                    "on": today.isoformat(),
+                    "reason": why,
+                    "objection_id": objection_id,
+                },
+            )
+        ]
+    if correction:
+        raise Refused("correction: a listing is not corrected through an objection; it is removed")
+    return [
+        Change(
+            "listing.removed",
+            {
+                "subject_key": t.subject_key,
+                "list_code": t.code,
+                "listing_id": t.id,
+                "source": t.agency,
+                "decision_no": f"OBJECTION/{t.id}",
+                "authority": t.row.authority,
+                "date": max(today, t.start).isoformat(),
+                "reason": why,
+            },
+        )
+    ]
+
+
+def under_objection(conn: Connection, target: str, ids: list[int]) -> set[int]:
+    """Which of these records (or listings) have an open objection: every public view marks
+    them at once."""
+    if not ids:
+        return set()
+    found = conn.execute(
+        select(objections.c.target_id).where(
+            objections.c.target == target,
+            objections.c.status == "open",
+            objections.c.target_id.in_(ids),
+        )
+    ).scalars()
+    return {int(i) for i in found}

@@ -1,0 +1,108 @@
+"""What objections and repairs are about: a record or a listing, found by its stable id, with who
+supplied it and who entered it (neither may decide a case against their own entry)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Connection, select
+
+from xinyong.accounts import Principal
+from xinyong.store.journal import parse_json
+from xinyong.store.schema import entries, journal, listings, records
+from xinyong.workflows.errors import NotVisible
+
+TargetKind = Literal["record", "listing"]
+
+
+@dataclass(frozen=True)
+class Target:
+    target: TargetKind
+    id: int
+    subject_key: str
+    agency: str  # the supplying (record) or deciding (listing) agency
+    code: str  # record kind or list code
+    doc_no: str
+    status: str  # record: public | repaired | revoked; listing: proposed | notified | ...
+    start: dt.date
+    row: Any
+    authors: frozenset[str]  # journal actors who entered it
+
+    @property
+    def ref(self) -> str:
+        return f"{self.target}:{self.id}"
+
+
+def find(conn: Connection, target: str, target_id: int) -> Target:
+    if target == "record":
+        row = conn.execute(
+            select(records).where(
+                records.c.record_id == target_id, records.c.superseded_seq.is_(None)
+            )
+        ).first()
+        if row is None:
+            raise NotVisible(f"no record {target_id}")
+        return Target(
+            "record",
+            target_id,
+            row.subject_key,
+            row.source,
+            row.kind,
+            row.doc_no,
+            row.status,
+            row.decision_date,
+            row,
+            _authors(conn, "record", target_id, row.recorded_seq),
+        )
+    if target == "listing":
+        row = conn.execute(
+            select(listings).where(
+                listings.c.listing_id == target_id, listings.c.superseded_seq.is_(None)
+            )
+        ).first()
+        if row is None:
+            raise NotVisible(f"no listing {target_id}")
+        return Target(
+            "listing",
+            target_id,
+            row.subject_key,
+            row.source,
+            row.list_code,
+            row.decision_no,
+            row.state,
+            row.start_date,
+            row,
+            _authors(conn, "listing", target_id, row.recorded_seq),
+        )
+    raise NotVisible(f"unknown target {target!r}")
+
+
+def _authors(conn: Connection, target: str, target_id: int, seq: int) -> frozenset[str]:
+    """Everyone who entered this record: the officers whose entries put it there and the actor
+    of the journal entry that wrote its current version (the operator, for a file)."""
+    found: set[str] = set()
+    if target == "record":
+        found.update(
+            conn.execute(select(entries.c.author).where(entries.c.record_id == target_id)).scalars()
+        )
+    actor = conn.execute(select(journal.c.actor).where(journal.c.seq == seq)).scalar()
+    if actor:
+        found.add(str(actor))
+    return frozenset(found)
+
+
+def visible_to(principal: Principal, subject_key: str, agency: str) -> bool:
+    """Whether a principal may see a case about this subject and agency."""
+    if principal.role in ("admin", "auditor"):
+        return True
+    if principal.role == "subject":
+        return principal.subject_key == subject_key
+    if principal.role in ("officer", "reviewer", "authority", "system"):
+        return principal.agency == agency
+    return False
+
+
+def evidence_list(raw: str) -> list[dict[str, Any]]:
+    return list(parse_json(raw))
