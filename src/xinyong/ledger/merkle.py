@@ -5,7 +5,7 @@ keeps only the latest root cannot answer for older tree heads at all. So the sto
 *complete subtrees*: node ``(level, index)`` is the hash of leaves
 ``[index * 2**level, (index + 1) * 2**level)``, level 0 being the leaf hashes. Such a node never
 changes once its last leaf exists, so rows are only ever inserted (about two per leaf in all),
-and every tree size's root and proofs are a fold of at most about 2·log2(n) stored nodes,
+and every tree size's root and proofs are folds of at most 2·log2(n) stored nodes,
 which is what lets one store answer for every checkpoint ever signed.
 
 Callers that talk to a database get the keys first (``inclusion_keys``, ``consistency_keys``,
@@ -59,9 +59,11 @@ class NodeReader(Protocol):
     """Where proofs read complete-subtree hashes from.
 
     ``subtree`` raises ``LookupError`` (``KeyError`` will do) for a node that is not stored, which
-    the proof functions report as a request beyond the tree. A reader may also have an integer
-    ``size`` attribute (the number of leaves stored); if it does, sizes beyond it are refused
-    before anything is read.
+    the proof functions report as a request beyond the tree. A reader should also have an integer
+    ``size`` attribute (the number of leaves stored, or of the tree head it serves): sizes beyond
+    it are then refused before anything is read. Without it, a request beyond the tree is caught
+    only when it needs a node that is not stored, which an inclusion proof for the last leaf of
+    a too-large size does not.
     """
 
     def subtree(self, level: int, index: int) -> bytes: ...
@@ -279,7 +281,7 @@ def inclusion_keys(index: int, size: int) -> list[NodeKey]:
 
 
 def consistency_keys(size1: int, size2: int) -> list[NodeKey]:
-    """The stored nodes ``consistency_proof`` reads. At most about 2·log2(size2) keys."""
+    """The stored nodes ``consistency_proof`` reads. At most 2·log2(size2) keys."""
     return _flatten(_consistency_ranges(size1, size2))
 
 
@@ -329,7 +331,7 @@ def _read(reader: NodeReader, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:
             raise ValueError(
                 f"the tree has no complete subtree at level {level}, index {index} "
                 f"(leaves {first}..{first + (1 << level) - 1}): the requested size is beyond "
-                "the stored tree"
+                "the stored tree, or the store lost a node"
             )
     return found
 
