@@ -28,6 +28,7 @@ from xinyong.cli_apikey import app as apikey_app
 from xinyong.cli_catalogue import app as catalogue_app
 from xinyong.cli_common import DbOpt, JsonOpt
 from xinyong.cli_quarantine import app as quarantine_app
+from xinyong.cli_user import app as user_app
 from xinyong.codes import CodeError
 from xinyong.config import db_url, id_key_path
 
@@ -43,8 +44,10 @@ app.add_typer(subject_app, name="subject")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(apikey_app, name="apikey")
+app.add_typer(user_app, name="user")
 app.command("check")(cli_engine.check)
 app.command("recompute")(cli_engine.recompute)
+app.command("deadlines")(cli_engine.deadlines)
 app.command("screen")(cli_screen.screen)
 out, err = common.out, common.err
 

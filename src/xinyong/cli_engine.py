@@ -162,3 +162,36 @@ def recompute(
         table.add_row(code, str(n))
     common.out.print(table)
     common.out.print(f"{summary.subjects_listed} subjects listed; journal {summary.journal_seq}")
+
+
+def deadlines(
+    on: Annotated[str | None, typer.Option("--on", help="date (default today)")] = None,
+    mail: Annotated[
+        bool, typer.Option("--mail/--no-mail", help="mail queued notices (XINYONG_SMTP_HOST)")
+    ] = True,
+    actor: ActorOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Escalate objections and repair applications past their deadline (shown to auditors and
+    told to the subject), remind subject accounts of an annual report due within 30 days, and
+    mail notices not yet mailed. Run daily, like recompute.
+
+    Example: xinyong deadlines --json
+    """
+    from xinyong.workflows.deadlines import escalate
+    from xinyong.workflows.notices import deliver
+
+    day = _day(on, "--on")
+    with common.engine(db) as engine:
+        with common.writing(engine) as conn:
+            counts = escalate(conn, day, common.actor(actor))
+        sent, failed = deliver(engine) if mail else (0, 0)
+    result = {"on": day.isoformat(), "escalated": counts, "mailed": sent, "mail_failed": failed}
+    if json_out:
+        common.emit_json(result)
+        return
+    common.out.print(
+        f"escalated {counts['objections']} objection(s) and {counts['repairs']} repair "
+        f"application(s); {counts['reminders']} reminder(s); mailed {sent}, failed {failed}"
+    )

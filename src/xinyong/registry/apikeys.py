@@ -17,7 +17,7 @@ from xinyong.store.journal import canonical_json, parse_json
 from xinyong.store.schema import api_keys
 from xinyong.timeutil import utc_stamp
 
-SCOPES = ("listings:write",)
+SCOPES = ("listings:write", "records:write")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from xinyong import __version__
+from xinyong.accounts.sessions import SessionKeys
 from xinyong.catalogue import load_catalogue
 from xinyong.config import db_url, id_key_path
 from xinyong.evaluate import Rules
@@ -24,7 +25,9 @@ from xinyong.store.meta import open_hasher
 from xinyong.store.reads import journal_seq
 from xinyong.web import (
     api,
+    auth,
     catalogue_pages,
+    due_process_api,
     engine_api,
     i18n,
     ingest,
@@ -91,11 +94,16 @@ def create_app(
     )
     app.state.xinyong = AppState(engine, hasher, rules, check_log)
     app.state.templates = i18n.Templates(HERE / "templates")  # Chinese and English
+    # Cookies and CSRF tokens are signed with a key derived from the ID key: never in the
+    # repository or the database, and the same for every worker of one registry.
+    app.state.session_keys = SessionKeys(hasher.derive("web sessions v1"))
     app.add_middleware(RateLimit, limit=limit)
     problems.install(app)
+    auth.install(app)
     app.include_router(api.router)
     app.include_router(engine_api.router)
     app.include_router(listings_api.router)
+    app.include_router(due_process_api.router)
     app.include_router(screen.router)
     app.include_router(screen.pages)
     app.include_router(ingest.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -28,6 +28,9 @@ class AppState:
     hasher: IdHasher
     rules: Rules
     check_log: CheckLog
+    # Today's date in Beijing for workflow steps (filing dates, deadlines). Tests move it; the
+    # server never takes a date for these from a request.
+    today: Callable[[], dt.date] = today_cst
 
 
 def state(request: Request) -> AppState:

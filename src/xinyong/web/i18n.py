@@ -116,6 +116,7 @@ def page_context(request: Request) -> dict[str, Any]:
     lang = language(request)
     other = "en" if lang == "zh" else "zh"
     return {
+        "csrf_token": lambda: _csrf_token(request),
         "lang": lang,
         "html_lang": HTML_LANG[lang],
         "other_html_lang": HTML_LANG[other],
@@ -125,6 +126,12 @@ def page_context(request: Request) -> dict[str, Any]:
             "label": SWITCH_LABEL[other],
         },
     }
+
+
+def _csrf_token(request: Request) -> str:
+    from xinyong.web.auth import csrf_token
+
+    return csrf_token(request)
 
 
 def _lang_of(context: jinja2.runtime.Context) -> str:
@@ -187,6 +194,9 @@ class Templates(Jinja2Templates):
         response = super().TemplateResponse(
             request, name, context, status_code, headers, media_type, background
         )
+        from xinyong.web.auth import set_anon_cookie
+
+        set_anon_cookie(request, response)  # a form on the page asked for a CSRF token
         lang = language(request)
         response.headers["Content-Language"] = HTML_LANG[lang]
         response.headers.add_vary_header("Accept-Language")

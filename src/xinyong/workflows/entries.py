@@ -253,3 +253,25 @@ def queue(conn: Connection, principal: Principal, status: str = "pending") -> li
     if principal.role not in ("admin", "auditor"):
         query = query.where(entries.c.agency == (principal.agency or ""))
     return list(conn.execute(query.order_by(entries.c.submitted_seq)).all())
+
+
+def as_json(row: Any) -> dict[str, Any]:
+    draft = parse_json(row.draft)
+    payload = draft.get("payload", {})
+    return {
+        "id": row.record_id,
+        "entry": row.id,
+        "agency": row.agency,
+        "kind": row.kind,
+        "doc_no": row.doc_no,
+        "party_name": row.party_name,
+        "correction": bool(row.correction),
+        "status": row.status,
+        "author": row.author,
+        "submitted_on": row.submitted_at,
+        "decided_by": row.decided_by,
+        "reason": row.reason,
+        "decision_date": payload.get("decision_date"),
+        "severity": payload.get("severity"),
+        "fields": payload.get("fields", {}),
+    }

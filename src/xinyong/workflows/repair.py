@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 
 from xinyong.accounts import Principal
 from xinyong.catalogue import Catalogue
+from xinyong.codes import document_key
 from xinyong.store.apply import Change, apply_changes
 from xinyong.store.journal import parse_json
 from xinyong.store.schema import listings, records, repairs
@@ -328,8 +329,7 @@ def _granted(
         )
     ):
         basis = parse_json(h.basis)
-        ids = {b.get("record_id") for b in basis}
-        if basis and ids == {t.id}:
+        if basis and all(_names(b, t) for b in basis):
             changes.append(
                 _removal(
                     t.subject_key,
@@ -344,6 +344,18 @@ def _granted(
                 )
             )
     return changes
+
+
+def _names(ref: dict[str, Any], t: Target) -> bool:
+    """Whether a listing's basis entry is this record (by id, or by its document number)."""
+    if ref.get("record_id") is not None:
+        return bool(ref["record_id"] == t.id)
+    if ref.get("listing_id") is not None or ref.get("doc_no") is None:
+        return False
+    return bool(
+        document_key(str(ref["doc_no"])) == document_key(t.doc_no)
+        and ref.get("source") in (None, t.agency)
+    )
 
 
 def _removal(

@@ -80,13 +80,17 @@ def find(conn: Connection, target: str, target_id: int) -> Target:
 
 
 def _authors(conn: Connection, target: str, target_id: int, seq: int) -> frozenset[str]:
-    """Everyone who entered this record: the officers whose entries put it there and the actor
-    of the journal entry that wrote its current version (the operator, for a file)."""
+    """Who entered this: the officers whose entries (and corrections) put a record there; for
+    a record that came another way (an operator's file) or a listing, the actor of the journal
+    entry that first wrote it. The reviewer who approved an entry did not enter it."""
     found: set[str] = set()
     if target == "record":
         found.update(
             conn.execute(select(entries.c.author).where(entries.c.record_id == target_id)).scalars()
         )
+        if found:
+            return frozenset(found)
+        seq = target_id  # a record's id is the sequence of the entry that added it
     actor = conn.execute(select(journal.c.actor).where(journal.c.seq == seq)).scalar()
     if actor:
         found.add(str(actor))
