@@ -8,24 +8,19 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
-from tests.factories import agency, listing, make_uscc, subject
+from sqlalchemy import select
+from tests.factories import listing
+from tests.workflows.conftest import ACME, Day, as_user
 
-from xinyong.accounts import add_user, issue_token, set_role
-from xinyong.codes import IdHasher, load_or_create_key
+from xinyong.accounts import set_role
 from xinyong.store import apply
 from xinyong.store.db import writing
 from xinyong.store.journal import parse_json
 from xinyong.store.schema import journal
-from xinyong.web import create_app
 
-ACME = make_uscc("MA5CJQ4N")
 FIRST = "杭市监罚〔2026〕7号"
 SECOND = "杭市监罚〔2026〕8号"
 
@@ -46,50 +41,6 @@ def _row(doc_no: str, fine: str, violation: str) -> dict[str, str]:
     }
 
 
-class Day:
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-
-    def __call__(self) -> dt.date:
-        return self.day
-
-
-@pytest.fixture
-def world(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    apply(
-        engine,
-        [
-            agency("samr", "杭州市市场监督管理局"),
-            agency("mohrss", "杭州市人力资源和社会保障局"),
-            subject(ACME, "杭州某某科技有限公司", region_code="330106"),
-        ],
-        actor="test",
-    )
-    tokens: dict[str, str] = {}
-    with writing(engine) as conn:
-        for name, role, agency_code, subject_key in (
-            ("alice", "officer", "samr", None),
-            ("bob", "reviewer", "samr", None),
-            ("acme", "subject", None, ACME),
-            ("dave", "auditor", None, None),
-        ):
-            user = add_user(
-                conn, name, role, created_by="test", agency=agency_code, subject_key=subject_key
-            )
-            tokens[name] = issue_token(conn, user)
-    key_file = tmp_path / "id.key"
-    IdHasher(load_or_create_key(key_file))
-    app = create_app(db_url, key_file=str(key_file), rate_limit=0)
-    today = Day(dt.date(2026, 2, 10))
-    app.state.xinyong.today = today
-    with TestClient(app) as client:
-        yield {"client": client, "tokens": tokens, "today": today, "engine": engine}
-
-
-def _as(world: dict[str, Any], name: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {world['tokens'][name]}"}
-
-
 def _public_records(client: TestClient) -> dict[str, dict[str, Any]]:
     body = client.get(f"/api/v1/subjects/{ACME}").json()
     return {r["doc_no"]: r for r in body["records"]}
@@ -103,7 +54,7 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
     entered = client.post(
         "/api/v1/records",
         json={"kind": "penalty", "rows": [_row(FIRST, "3", "虚假广告")]},
-        headers=_as(world, "alice"),
+        headers=as_user(world, "alice"),
     )
     assert entered.status_code == 200, entered.text
     (result,) = entered.json()["results"]
@@ -113,18 +64,18 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
 
     # The officer cannot approve their own entry — not as an officer, and not after becoming a
     # reviewer either.
-    own = client.post(f"/api/v1/reviews/{first_id}/approve", headers=_as(world, "alice"))
+    own = client.post(f"/api/v1/reviews/{first_id}/approve", headers=as_user(world, "alice"))
     assert own.status_code == 403
     with writing(world["engine"]) as conn:
         set_role(conn, "alice", "reviewer", by="test")
-    own = client.post(f"/api/v1/reviews/{first_id}/approve", headers=_as(world, "alice"))
+    own = client.post(f"/api/v1/reviews/{first_id}/approve", headers=as_user(world, "alice"))
     assert own.status_code == 403
     assert "entered by you" in own.json()["detail"]
     with writing(world["engine"]) as conn:
         set_role(conn, "alice", "officer", by="test")
 
     # A second reviewer approves: now it is public, under the id the officer was given.
-    approved = client.post(f"/api/v1/reviews/{first_id}/approve", headers=_as(world, "bob"))
+    approved = client.post(f"/api/v1/reviews/{first_id}/approve", headers=as_user(world, "bob"))
     assert approved.status_code == 200, approved.text
     public = _public_records(client)
     assert public[FIRST]["id"] == first_id
@@ -142,7 +93,7 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
                 {"name": "receipt.txt", "content_base64": base64.b64encode(receipt).decode()}
             ],
         },
-        headers=_as(world, "acme"),
+        headers=as_user(world, "acme"),
     )
     assert objected.status_code == 201, objected.text
     objection = objected.json()
@@ -164,13 +115,13 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
     refused = client.post(
         f"/api/v1/objections/{objection['id']}/decision",
         json=decision,
-        headers=_as(world, "alice"),
+        headers=as_user(world, "alice"),
     )
     assert refused.status_code == 403
     decided = client.post(
         f"/api/v1/objections/{objection['id']}/decision",
         json=decision,
-        headers=_as(world, "bob"),
+        headers=as_user(world, "bob"),
     )
     assert decided.status_code == 200, decided.text
     assert decided.json()["status"] == "upheld"
@@ -183,11 +134,11 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
     second = client.post(
         "/api/v1/records",
         json={"kind": "penalty", "rows": [_row(SECOND, "5", "拖欠工资")]},
-        headers=_as(world, "alice"),
+        headers=as_user(world, "alice"),
     ).json()["results"][0]
     assert (
         client.post(
-            f"/api/v1/reviews/{second['id']}/approve", headers=_as(world, "bob")
+            f"/api/v1/reviews/{second['id']}/approve", headers=as_user(world, "bob")
         ).status_code
         == 200
     )
@@ -213,7 +164,7 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
     # Repair before the minimum publicity period (general: 90 days): told the earliest date.
     today.day = dt.date(2026, 4, 1)
     eligibility = client.get(
-        f"/api/v1/subjects/{ACME}/repair-eligibility", headers=_as(world, "acme")
+        f"/api/v1/subjects/{ACME}/repair-eligibility", headers=as_user(world, "acme")
     ).json()["results"]
     mine = [e for e in eligibility if e.get("record") == second["id"]]
     assert mine == [
@@ -230,7 +181,7 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
     early = client.post(
         "/api/v1/repairs",
         json={"record": second["id"], "commitment": True, "evidence": []},
-        headers=_as(world, "acme"),
+        headers=as_user(world, "acme"),
     )
     assert early.status_code == 422
     assert "earliest: 2026-05-10" in early.json()["errors"]
@@ -240,14 +191,14 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
     applied = client.post(
         "/api/v1/repairs",
         json={"record": second["id"], "commitment": True, "evidence": []},
-        headers=_as(world, "acme"),
+        headers=as_user(world, "acme"),
     )
     assert applied.status_code == 201, applied.text
     assert applied.json()["status"] == "pending"
     granted = client.post(
         f"/api/v1/repairs/{applied.json()['id']}/decision",
         json={"outcome": "granted", "reason": "已履行处罚并作出信用承诺。"},
-        headers=_as(world, "bob"),
+        headers=as_user(world, "bob"),
     )
     assert granted.status_code == 200, granted.text
     assert SECOND not in _public_records(client)
@@ -281,14 +232,14 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
     assert filed["evidence"][0]["sha256"] == hashlib.sha256(receipt).hexdigest()
 
     # The subject got its notices; the auditor sees per-officer activity.
-    notices = client.get("/api/v1/notices", headers=_as(world, "acme")).json()["results"]
+    notices = client.get("/api/v1/notices", headers=as_user(world, "acme")).json()["results"]
     assert {n["topic"] for n in notices} >= {
         "objection.received",
         "objection.answered",
         "repair.received",
         "repair.decided",
     }
-    board = client.get("/api/v1/dashboard", headers=_as(world, "dave")).json()
+    board = client.get("/api/v1/dashboard", headers=as_user(world, "dave")).json()
     assert {
         "actor": "user:alice",
         "agency": "samr",

@@ -69,7 +69,10 @@ def submit(
             continue
         assert isinstance(parsed, Draft)
         try:
-            result = _submit_one(conn, principal, kind, parsed, n, today, file_name)
+            # A savepoint per row: a refused change must give back the journal sequence numbers
+            # it reserved, or the journal would have a gap.
+            with conn.begin_nested():
+                result = _submit_one(conn, principal, kind, parsed, n, today, file_name)
         except (ChangeRejected, NeedsReview, Refused) as exc:
             results.append(
                 _quarantine(
