@@ -274,6 +274,7 @@ def demo(
     from xinyong.store import make_engine, meta, upgrade
     from xinyong.store.db import writing
     from xinyong.store.reads import count_subjects
+    from xinyong.synth.accounts import create_demo_accounts
 
     engine = make_engine(db_url(db))
     upgrade(engine)
@@ -289,6 +290,12 @@ def demo(
         _seed(engine, subjects, seed, defects, data / name)
         with writing(engine) as conn:
             meta.put(conn, "demo_seeded", name)
+    with writing(engine) as conn:
+        made = create_demo_accounts(conn, data)
+    if made:
+        out.print(f"demo accounts (also in {data / 'demo-accounts.txt'}); sign in at /login:")
+        for name, role, password in made:
+            out.print(f"  {name:<15} {role:<10} {password}")
     with engine.connect() as conn:
         _hints(conn, f"http://{host}:{port}")
     engine.dispose()
