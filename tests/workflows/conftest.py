@@ -65,7 +65,13 @@ def world(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[dict[str, Any
     today = Day(dt.date(2026, 2, 10))
     app.state.xinyong.today = today
     with TestClient(app) as client:
-        yield {"client": client, "tokens": tokens, "today": today, "engine": engine}
+        yield {
+            "client": client,
+            "tokens": tokens,
+            "today": today,
+            "engine": engine,
+            "tmp": tmp_path,
+        }
 
 
 def _as(world: dict[str, Any], name: str) -> dict[str, str]:
