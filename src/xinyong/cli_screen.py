@@ -17,6 +17,15 @@ def screen(
     output: Annotated[Path, typer.Option("-o", "--output", help="result file (.csv or .xlsx)")],
     on: Annotated[str | None, typer.Option("--on", help="date (default today)")] = None,
     catalogue: Annotated[Path | None, typer.Option("--catalogue", help="catalogue folder")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="processes screening in parallel (default: the cores, up to 4; lists under "
+            "1,000 rows are screened in this process)",
+        ),
+    ] = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -27,9 +36,17 @@ def screen(
     """
     from xinyong.catalogue import CatalogueError, load_catalogue
     from xinyong.cli import _progress
+    from xinyong.config import db_url, id_key_path
     from xinyong.evaluate import Rules
     from xinyong.screen import read_screen_file, screen_rows, write_screen_file
     from xinyong.screen.files import ScreenFileError
+    from xinyong.screen.parallel import (
+        PARALLEL_FROM,
+        Setup,
+        default_workers,
+        screen_in_parallel,
+    )
+    from xinyong.store.reads import journal_seq
     from xinyong.timeutil import today_cst
 
     try:
@@ -48,7 +65,20 @@ def screen(
     results = []
     with common.engine(db) as engine, engine.connect() as conn, _progress(not json_out) as bar:
         task = bar.add_task("screening", total=len(inputs))
-        for result in screen_rows(conn, rules, inputs, day, common.hasher(engine)):
+        hasher = common.hasher(engine)
+        count = workers if workers is not None else default_workers()
+        if count > 1 and len(inputs) >= PARALLEL_FROM:
+            setup = Setup(
+                db_url(db),
+                str(id_key_path()),
+                str(catalogue) if catalogue else None,
+                day,
+                journal_seq(conn),
+            )
+            found = screen_in_parallel(setup, inputs, count)
+        else:
+            found = screen_rows(conn, rules, inputs, day, hasher)
+        for result in found:
             results.append(result)
             bar.advance(task)
     write_screen_file(output, header, raw, results)

@@ -113,3 +113,34 @@ def test_a_resident_id_given_as_code_is_echoed_masked(client: TestClient) -> Non
     person = "11010519491231002X"
     body = client.post("/api/v1/screen", json={"rows": [{"code": person}]}).text
     assert person not in body and "110105********002X" in body
+
+
+def test_parallel_screening_answers_exactly_as_one_process(
+    db_url: str, seeded: Engine, tmp_path: Path
+) -> None:
+    """A long list is screened by worker processes in chunks; the file that comes back is the
+    same, row for row and in order, as screening it in one process."""
+    names = ["深圳市锦泰网络科技有限公司", "台积电", "锦泰网络", "无此公司有限公司", ""]
+    codes = ["", OTHER, "", "not-a-code", ACME]
+    source = tmp_path / "many.csv"
+    with source.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["name", "code"])
+        for i in range(1_200):
+            writer.writerow([names[i % 5], codes[(i // 5) % 5]])
+    env = {"XINYONG_ID_KEY_FILE": str(tmp_path / "id.key")}
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out-{workers}.csv"
+        result = CliRunner().invoke(
+            cli_app,
+            ["screen", str(source), "-o", str(out), "--db", db_url, "--workers", workers, "--json"],
+            env=env,
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    rows = list(csv.DictReader(io.StringIO(outputs[0].lstrip("\ufeff"))))
+    blank = sum(1 for i in range(1_200) if not names[i % 5] and not codes[(i // 5) % 5])
+    assert len(rows) == 1_200 - blank  # a row with neither name nor code is not a counterparty
+    assert sum(1 for r in rows if r["matched_code"] == OTHER) > 200

@@ -69,9 +69,12 @@ def screen_rows(
     rows: Iterable[ScreenInput],
     on: dt.date,
     hasher: IdHasher | None = None,
+    known_at: int | None = None,
 ) -> Iterator[ScreenResult]:
-    """One result per input row, in order; a bad row carries `error`, never an exception."""
-    position = reads.journal_seq(conn)
+    """One result per input row, in order; a bad row carries `error`, never an exception.
+    Every row is read at one journal position (`known_at`, default the head now), so a list
+    screened in parts, or while agencies write, is one consistent answer."""
+    position = reads.journal_seq(conn) if known_at is None else known_at
     for row in rows:
         # A resident ID given as the code is echoed masked, like every public output (DESIGN.md
         # invariant 7); matching uses the row as given.
