@@ -255,11 +255,11 @@ def run_child(url: str, inputs_path: Path, profile: Path | None) -> tuple[dict[s
     return json.loads(out_path.read_text(encoding="utf-8")), peak
 
 
-def run_cli(url: str, xlsx: Path) -> tuple[float, float, dict[str, Any]]:
-    out = xlsx.with_name(xlsx.stem + ".screened.xlsx")
+def run_cli(url: str, xlsx: Path, workers: int) -> tuple[float, float, dict[str, Any]]:
+    out = xlsx.with_name(xlsx.stem + f".screened-{workers}.xlsx")
     env = {**os.environ, "XINYONG_ID_KEY_FILE": str(KEY)}
     cmd = [sys.executable, "-m", "xinyong", "screen", str(xlsx), "-o", str(out),
-           "--db", url, "--on", ON.isoformat(), "--json"]  # fmt: skip
+           "--db", url, "--on", ON.isoformat(), "--workers", str(workers), "--json"]  # fmt: skip
     wall, cpu, peak, stdout = watched(cmd, env=env)
     summary = json.loads(stdout[stdout.index("{") :]) if "{" in stdout else {}
     summary["cpu"] = cpu
@@ -323,6 +323,12 @@ def main() -> None:
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"])
     parser.add_argument("--profile", action="store_true", help="also a cProfile'd run")
     parser.add_argument("--no-cli", action="store_true", help="skip the `xinyong screen` run")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="also run `xinyong screen --workers N` (always with 1 as baseline)",
+    )
     parser.add_argument("--url", help="an already built registry (see registry_db.py --serve)")
     args = parser.parse_args()
     commit = measured_commit()
@@ -356,12 +362,17 @@ def run_backend(backend: str, url: str, args: argparse.Namespace, inputs: list[d
     data, rss = run_child(url, inputs_path, None)
     report(backend, args.subjects, inputs, data, rss)
     if not args.no_cli:
-        wall, cli_rss, summary = run_cli(url, xlsx)
-        rows = summary.get("rows", len(inputs))
-        print(f"\nend to end `xinyong screen {xlsx.name} -o ….xlsx`: {rows:,} rows in {wall:.1f} s "
-              f"= **{rows / wall:,.0f} rows/s** (process start, XLSX read and write included; "
-              f"CPU {summary['cpu']:.1f} s); "
-              f"peak RSS {cli_rss:.0f} MiB; {summary}")  # fmt: skip
+        rates = {}
+        for workers in sorted({1, args.workers}):
+            wall, cli_rss, summary = run_cli(url, xlsx, workers)
+            rows = summary.get("rows", len(inputs))
+            rates[workers] = rows / wall
+            print(f"\nend to end `xinyong screen {xlsx.name} -o ….xlsx --workers {workers}`: "
+                  f"{rows:,} rows in {wall:.1f} s = **{rows / wall:,.0f} rows/s** (process start, "
+                  f"XLSX read and write included; CPU {summary['cpu']:.1f} s); "
+                  f"peak RSS of the main process {cli_rss:.0f} MiB; {summary}")  # fmt: skip
+        if len(rates) > 1:
+            print(f"\n{args.workers} workers vs 1: ×{rates[args.workers] / rates[1]:.2f}")
     if args.profile:
         path = OUT / f"screen-profile-{backend}-{args.subjects}.txt"
         data, _ = run_child(url, inputs_path, path)
