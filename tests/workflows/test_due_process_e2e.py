@@ -16,11 +16,13 @@ from tests.factories import listing
 from tests.workflows.conftest import ACME, Day, as_user
 
 from xinyong.accounts import set_role
+from xinyong.catalogue import load_catalogue
+from xinyong.registry.recompute import recompute
 from xinyong.store import apply, make_engine, upgrade
 from xinyong.store.db import writing
 from xinyong.store.journal import parse_json
 from xinyong.store.replay import replay, snapshot
-from xinyong.store.schema import journal
+from xinyong.store.schema import journal, subject_state
 
 FIRST = "杭市监罚〔2026〕7号"
 SECOND = "杭市监罚〔2026〕8号"
@@ -40,6 +42,14 @@ def _row(doc_no: str, fine: str, violation: str) -> dict[str, str]:
         "处罚决定日期": "2026-02-09",
         "处罚机关": "杭州市市场监督管理局",
     }
+
+
+def _materialised(engine: Any) -> list[str]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(subject_state.c.lists).where(subject_state.c.subject_key == ACME)
+        ).first()
+    return [] if row is None else list(parse_json(row.lists))
 
 
 def _public_records(client: TestClient) -> dict[str, dict[str, Any]]:
@@ -189,6 +199,8 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
 
     # After it: applied, granted; the record leaves public views and the measure is lifted.
     today.day = dt.date(2026, 5, 11)
+    recompute(world["engine"], load_catalogue(), today.day)  # the nightly materialised states
+    assert _materialised(world["engine"]) == ["mohrss.wage_arrears"]
     applied = client.post(
         "/api/v1/repairs",
         json={"record": second["id"], "commitment": True, "evidence": []},
@@ -206,6 +218,7 @@ def test_the_whole_journey(world: dict[str, Any]) -> None:
     assert FIRST in _public_records(client)
     check["on"] = "2026-05-12"
     assert client.get("/api/v1/check", params=check).json()["applies"] is False
+    assert _materialised(world["engine"]) == []  # re-evaluated at once, not at the next run
 
     # The journal holds every step with its actor; evidence by its SHA-256.
     with world["engine"].connect() as conn:

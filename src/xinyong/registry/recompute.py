@@ -206,3 +206,15 @@ def recompute(
 def stored_summary(conn: Connection) -> dict[str, Any] | None:
     raw = meta.get(conn, "state.summary")
     return None if raw is None else dict(parse_json(raw))
+
+
+def refresh_subject(conn: Connection, rules: Rules, subject_key: str, on: dt.date) -> State:
+    """Re-evaluate one subject now and replace its materialised state (a repair granted or a
+    listing removed must not wait for the nightly recompute to show)."""
+    from xinyong.registry.measures import subject_evaluation
+
+    state = state_of(subject_evaluation(conn, rules, subject_key, on, journal_seq(conn)))
+    conn.execute(delete(subject_state).where(subject_state.c.subject_key == subject_key))
+    if state.lists or state.measures or state.suspended:
+        conn.execute(insert(subject_state), [state.as_row(subject_key, on, journal_seq(conn))])
+    return state

@@ -247,6 +247,7 @@ def decide_objection(
             body.correction,
             catalogue=st.rules.catalogue,
             today=st.today(),
+            rules=st.rules,
         )
     _mail(background, st)
     return answer
@@ -321,7 +322,9 @@ def decide_repair(
     Granted: publicity ends, sharing stops, the record is no longer used, listings resting on it
     end and their measures no longer apply; the record stays in the registry and the journal."""
     with writing(st.engine) as conn:
-        answer = repair.decide(conn, who, repair_id, body.outcome, body.reason, today=st.today())
+        answer = repair.decide(
+            conn, who, repair_id, body.outcome, body.reason, today=st.today(), rules=st.rules
+        )
     _mail(background, st)
     return answer
 

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, select
 
 from xinyong.accounts import Principal
 from xinyong.catalogue import Catalogue
+from xinyong.evaluate import Rules
+from xinyong.registry.recompute import refresh_subject
 from xinyong.store.apply import Change, apply_changes
 from xinyong.store.schema import objections
 from xinyong.workflows import evidence as ev
@@ -133,6 +135,7 @@ def decide(
     *,
     catalogue: Catalogue,
     today: dt.date,
+    rules: Rules | None = None,
 ) -> dict[str, Any]:
     row = conn.execute(select(objections).where(objections.c.id == objection_id)).first()
     if row is None or not visible_to(principal, row.subject_key, row.agency):
@@ -174,6 +177,8 @@ def decide(
         )
     )
     apply_changes(conn, changes, actor=principal.actor)
+    if outcome == "upheld" and rules is not None:
+        refresh_subject(conn, rules, t.subject_key, today)
     return get(conn, principal, objection_id)
 
 

@@ -15,6 +15,8 @@ from sqlalchemy import Connection, select
 from xinyong.accounts import Principal
 from xinyong.catalogue import Catalogue
 from xinyong.codes import document_key
+from xinyong.evaluate import Rules
+from xinyong.registry.recompute import refresh_subject
 from xinyong.store.apply import Change, apply_changes
 from xinyong.store.journal import parse_json
 from xinyong.store.schema import listings, records, repairs
@@ -243,6 +245,7 @@ def decide(
     reason: str,
     *,
     today: dt.date,
+    rules: Rules | None = None,
 ) -> dict[str, Any]:
     row = conn.execute(select(repairs).where(repairs.c.id == repair_id)).first()
     if row is None or not visible_to(principal, row.subject_key, row.agency):
@@ -285,6 +288,8 @@ def decide(
         )
     )
     apply_changes(conn, changes, actor=principal.actor)
+    if outcome == "granted" and rules is not None:
+        refresh_subject(conn, rules, t.subject_key, today)  # measures lifted now, not tonight
     return get(conn, principal, repair_id)
 
 
