@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, update
 
+import xinyong.ledger.store as ledger_store
 from xinyong.store.changes import ChangeRejected, Payload, parse_payload
 from xinyong.store.db import writing
 from xinyong.store.journal import JournalEntry, canonical_json, parse_json
@@ -100,6 +101,7 @@ def apply_changes(
         for i, (c, text) in enumerate(zip(changes, texts, strict=True))
     ]
     bulk_insert_values(conn, journal, _JOURNAL_COLUMNS, rows)
+    ledger_store.append_journal(conn, rows)  # their leaves, in this same transaction
     if not entries:
         return []
     return [

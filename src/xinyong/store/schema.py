@@ -491,6 +491,50 @@ web_sessions = Table(
     Column("revoked_at", String(32), nullable=True),
 )
 
+# --- The transparency log (ledger/, docs/ledger.md). Not projections: written by the apply path
+# beside the journal, never rebuilt, and append-only in the database itself (migration 0014).
+
+# One public envelope per journal entry (leaf index = seq - 1): the envelope's canonical JSON is
+# the Merkle leaf; the salt is what lets anyone recompute the digest of a public payload.
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=False),
+    Column("salt", LargeBinary, nullable=False),
+    Column("envelope", Text, nullable=False),  # the leaf bytes, UTF-8 canonical JSON
+)
+
+# Complete subtrees of the Merkle tree (ledger/merkle.py): level 0 the leaf hashes; about two
+# rows per leaf, only ever inserted. Every proof reads at most 2·log2(n) of them.
+ledger_nodes = Table(
+    "ledger_nodes",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# One row: the number of leaves, moved in the same transaction as the journal head.
+ledger_head = Table(
+    "ledger_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+)
+
+# Signed tree heads (C2SP checkpoints) in the order they were signed.
+ledger_checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("size", BigInteger, nullable=False),
+    Column("root_hash", LargeBinary, nullable=False),
+    Column("note", Text, nullable=False),  # the signed note, served as text/plain
+    Column("signed_at", String(32), nullable=False),
+    Index(None, "size"),
+)
+
 # Settings that travel with the database (the ID-key fingerprint, demo seeding state).
 registry_meta = Table(
     "registry_meta",
