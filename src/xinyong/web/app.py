@@ -33,6 +33,7 @@ from xinyong.web import (
     ingest,
     listings_api,
     pages,
+    portal_pages,
     problems,
     reconcile,
     screen,
@@ -111,6 +112,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(catalogue_pages.router)
     app.include_router(ingest.pages)
+    app.include_router(portal_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", response_model=Health, tags=["operations"])

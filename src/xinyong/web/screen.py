@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,7 @@ from xinyong.screen.files import ScreenFileError
 from xinyong.store import reads
 from xinyong.timeutil import today_cst
 from xinyong.web.deps import AppState, StateDep
+from xinyong.web.portal_pages import anonymous_form
 from xinyong.web.problems import Problem
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
@@ -137,7 +138,9 @@ def screen_page(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "screen.html", {})  # type: ignore[no-any-return]
 
 
-@pages.post("/screen")
+# Anyone may post the upload form, so it carries a token bound to the browser's own cookie: a
+# page on another site cannot make a visitor's browser post to it.
+@pages.post("/screen", dependencies=[Depends(anonymous_form)])
 def screen_upload_page(
     st: StateDep,
     file: Annotated[UploadFile, File()],
