@@ -47,7 +47,7 @@ def _list(engine: Engine) -> None:
 @pytest.fixture
 def pages(client: TestClient, seeded: Engine, tmp_path: Path) -> list[str]:
     """One of every kind of page, with content: search results, subject, report, catalogue,
-    a list, screening, ingest history, an error."""
+    a list, screening, ingest history, sign-in, an error."""
     _list(seeded)
     ingest_files(
         seeded,
@@ -65,6 +65,7 @@ def pages(client: TestClient, seeded: Engine, tmp_path: Path) -> list[str]:
         f"/catalogue/lists/{COURT}",
         "/screen",
         "/ingest",
+        "/login?next=/portal",  # the pages behind it: tests/web/test_portal_pages.py
         "/subjects/91110000MA01ABCD2X",  # an error page
     ]
 
