@@ -23,10 +23,11 @@ from rich.table import Table
 from rich.text import Text
 
 from xinyong import cli_common as common
-from xinyong import cli_engine, cli_screen
+from xinyong import cli_engine, cli_ledger, cli_screen
 from xinyong.cli_apikey import app as apikey_app
 from xinyong.cli_catalogue import app as catalogue_app
 from xinyong.cli_common import DbOpt, JsonOpt
+from xinyong.cli_ledger import app as ledger_app
 from xinyong.cli_quarantine import app as quarantine_app
 from xinyong.cli_user import app as user_app
 from xinyong.codes import CodeError
@@ -45,6 +46,8 @@ app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(user_app, name="user")
+app.add_typer(ledger_app, name="ledger")
+app.command("audit")(cli_ledger.audit)
 app.command("check")(cli_engine.check)
 app.command("recompute")(cli_engine.recompute)
 app.command("deadlines")(cli_engine.deadlines)
@@ -65,8 +68,11 @@ def init(db: DbOpt = None, json_out: JsonOpt = False) -> None:
         before, after = upgrade(engine)
     finally:
         engine.dispose()
+    ledger_key = cli_ledger.ensure_key(db)  # the transparency log's signing key, made once
     if json_out:
-        common.emit_json({"database": db_url(db), "before": before, "after": after})
+        common.emit_json(
+            {"database": db_url(db), "before": before, "after": after, "ledger_key": ledger_key}
+        )
     else:
         state = "already at" if before == after else f"upgraded from {before or 'empty'} to"
         out.print(f"schema {state} revision {after} ({db_url(db)})")
@@ -278,6 +284,7 @@ def demo(
 
     engine = make_engine(db_url(db))
     upgrade(engine)
+    cli_ledger.ensure_key(db)
     with engine.connect() as conn:
         seeded = meta.get(conn, "demo_seeded")
         subjects_now = count_subjects(conn)

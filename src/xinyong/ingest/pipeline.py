@@ -40,6 +40,7 @@ from xinyong.ingest.parsing import (
 )
 from xinyong.ingest.readers import SheetRow, SheetTable, UnreadableFile, read_tables
 from xinyong.ingest.resolve import NeedsReview, Resolver
+from xinyong.ledger.service import sign_after_batch
 from xinyong.store.apply import Change, apply_changes
 from xinyong.store.changes import ChangeRejected
 from xinyong.store.db import writing
@@ -299,6 +300,7 @@ def _finish(job: _Job) -> None:
                 counts=canonical_json(job.summary.counts()),
             )
         )
+    sign_after_batch(job.engine)  # a signed tree head covering the batch (docs/ledger.md)
 
 
 def reprocess(

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_, update
+from sqlalchemy import Connection, and_, or_, select, update
 
 from xinyong.ledger.envelope import (
     SALT_BYTES,
@@ -58,11 +58,18 @@ class SqlTree:
         return found[(level, index)]  # KeyError: not stored
 
     def subtrees(self, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:
+        # An OR of primary-key equalities: SQLite answers a row-value IN list with a scan of the
+        # whole table, but this with one index search per key (PostgreSQL: a bitmap OR).
         out: dict[NodeKey, bytes] = {}
         for part in chunked(list(keys), 200):
             rows = self._conn.execute(
                 select(ledger_nodes.c.level, ledger_nodes.c.idx, ledger_nodes.c.hash).where(
-                    tuple_(ledger_nodes.c.level, ledger_nodes.c.idx).in_(part)
+                    or_(
+                        *(
+                            and_(ledger_nodes.c.level == level, ledger_nodes.c.idx == index)
+                            for level, index in part
+                        )
+                    )
                 )
             )
             for level, index, value in rows:

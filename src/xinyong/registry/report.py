@@ -9,20 +9,42 @@ masked form of any ID (the ingest never stored another).
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from sqlalchemy import Connection
 
 from xinyong.codes import mask_id_like
 from xinyong.evaluate import Rules
+from xinyong.ledger.service import latest_checkpoint
 from xinyong.registry.files import SubjectFile
 from xinyong.registry.measures import subject_evaluation, targets
 from xinyong.store.reads import listings_under_objection
 from xinyong.timeutil import utc_stamp
 
-# The transparency log (signed checkpoints) comes with the ledger; until then a report names the
-# journal position it reflects and says that no checkpoint is available yet.
-CHECKPOINT_NOTE = "no signed checkpoint yet: the transparency log is not built"
+
+def _checkpoint(conn: Connection, position: int) -> tuple[dict[str, Any] | None, str]:
+    """The latest signed checkpoint, and a sentence on whether it covers this report."""
+    stored = latest_checkpoint(conn)
+    if stored is None:
+        return None, "no signed checkpoint yet; the log's entries are at /api/v1/ledger"
+    signed = {
+        "size": stored.size,
+        "root": base64.b64encode(stored.root_hash).decode("ascii"),
+        "signed_at": stored.signed_at,
+        "note": stored.note,
+    }
+    if stored.size >= position:
+        note = (
+            f"journal entry {position} is covered by the signed checkpoint of {stored.size} "
+            "entries: verify each record's journal_seq at /ledger"
+        )
+    else:
+        note = (
+            f"the latest signed checkpoint ({stored.size} entries) predates journal entry "
+            f"{position}; the next one will cover it"
+        )
+    return signed, note
 
 
 def _record(r: Any) -> dict[str, Any]:
@@ -62,6 +84,7 @@ def _record(r: Any) -> dict[str, Any]:
 
 def build_report(conn: Connection, rules: Rules, file: SubjectFile) -> dict[str, Any]:
     s = file.subject
+    checkpoint, checkpoint_note = _checkpoint(conn, file.known_at)
     evaluation = subject_evaluation(conn, rules, s.subject_key, file.as_of, file.known_at)
     listings = []
     disputed = listings_under_objection(conn, [lst.listing_id for lst, _ in evaluation.listings])
@@ -125,7 +148,7 @@ def build_report(conn: Connection, rules: Rules, file: SubjectFile) -> dict[str,
         "measures": measures,
         "flags": evaluation.flags(),
         "journal_seq": file.known_at,
-        "checkpoint": None,
-        "checkpoint_note": CHECKPOINT_NOTE,
+        "checkpoint": checkpoint,
+        "checkpoint_note": checkpoint_note,
         "generated_at": utc_stamp(),
     }

@@ -31,6 +31,7 @@ from xinyong.web import (
     engine_api,
     i18n,
     ingest,
+    ledger_api,
     listings_api,
     pages,
     portal_pages,
@@ -65,6 +66,7 @@ def create_app(
     hasher = open_hasher(engine, id_key_path(key_file))
     rules = Rules(load_catalogue(catalogue))
     check_log = CheckLog(engine)
+    checkpoints = ledger_api.CheckpointSchedule(engine, db_url(database))
 
     async def flush_checks() -> None:
         while True:
@@ -77,11 +79,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         flusher = asyncio.create_task(flush_checks())
+        signer = await checkpoints.start()  # a signed tree head now, then while it grows
         # What start-up allocated (catalogue, templates, name tables) lives as long as the
         # worker: keep it out of the collector, whose full passes over it cost 90-160 ms.
         gc.freeze()
         yield
         flusher.cancel()
+        signer.cancel()
         check_log.flush()
         engine.dispose()  # close pooled connections cleanly when the worker stops
 
@@ -113,6 +117,8 @@ def create_app(
     app.include_router(catalogue_pages.router)
     app.include_router(ingest.pages)
     app.include_router(portal_pages.router)
+    app.include_router(ledger_api.router)
+    app.include_router(ledger_api.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", response_model=Health, tags=["operations"])

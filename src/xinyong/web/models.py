@@ -77,6 +77,10 @@ class Record(BaseModel):
     fields: dict[str, Any]
     origin: Origin
     recorded_seq: int = Field(description="journal entry that recorded this version")
+    journal_seq: int = Field(
+        description="the same journal entry, in the transparency log: its envelope, salt and "
+        "payload are at /api/v1/ledger/entries/{journal_seq}, its leaf index is journal_seq - 1"
+    )
     under_objection: bool = Field(
         default=False, description="the subject has objected and the agency has not answered yet"
     )
@@ -134,6 +138,7 @@ class SubjectDetail(BaseModel):
                     fields=r.fields,
                     origin=Origin(**r.origin),
                     recorded_seq=r.recorded_seq,
+                    journal_seq=r.recorded_seq,
                     under_objection=r.under_objection,
                 )
                 for r in f.records
