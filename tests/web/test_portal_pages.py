@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from tests.factories import agency, make_uscc, record, subject
 from tests.web.test_i18n import MAX_PAGE_BYTES, _parse, _switch, _with_lang
 
-from xinyong.accounts import add_user, find_user
+from xinyong.accounts import add_user, find_user, users
 from xinyong.accounts.sessions import ANON_COOKIE, SESSION_COOKIE, start_session
 from xinyong.codes import IdHasher, load_or_create_key
 from xinyong.store import apply
@@ -57,7 +58,11 @@ class Day:
 
 
 @pytest.fixture
-def world(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+def world(
+    engine: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, Any]]:
+    # Cheap argon2 parameters for the test accounts: the hashing is argon2-cffi's business.
+    monkeypatch.setattr(users, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
     apply(
         engine,
         [
@@ -257,26 +262,28 @@ def test_sign_out_ends_the_session(world: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("next_page", "lands"),
+    ("next_page", "field", "lands"),
     [
-        ("//evil.example", "/portal"),
-        ("//evil.example/portal", "/portal"),
-        ("https://evil.example", "/portal"),
-        ("/\\evil.example", "/portal"),
-        ("javascript:alert(1)", "/portal"),
-        ("/\t/evil.example", "/portal"),
-        ("/portal#repair", "/portal#repair"),
-        ("/subjects/" + ACME, "/subjects/" + ACME),
+        ("//evil.example", "", "/portal"),
+        ("//evil.example/portal", "", "/portal"),
+        ("https://evil.example", "", "/portal"),
+        ("/\\evil.example", "", "/portal"),
+        ("javascript:alert(1)", "", "/portal"),
+        ("/\t/evil.example", "", "/portal"),
+        ("/portal#repair", "/portal#repair", "/portal#repair"),
+        ("/subjects/" + ACME, "/subjects/" + ACME, "/subjects/" + ACME),
+        ("/portal/objections", "/portal", "/portal"),  # a form's address: its page instead
+        ("/logout", "", "/portal"),
+        ("/login?next=//evil.example", "", "/portal"),
     ],
 )
 def test_sign_in_returns_only_to_a_page_of_this_site(
-    world: dict[str, Any], next_page: str, lands: str
+    world: dict[str, Any], next_page: str, field: str, lands: str
 ) -> None:
     client: TestClient = world["client"]
     page = client.get("/login", params={"next": next_page})
-    field = re.search(r'name="next" value="([^"]*)"', page.text)
-    assert field is not None
-    assert field.group(1) == (next_page if next_page == lands else "")
+    found = re.search(r'name="next" value="([^"]*)"', page.text)
+    assert found is not None and found.group(1) == field
     signed = _sign_in(client, "acme", next_page)
     assert signed.status_code == 303 and signed.headers["location"] == lands
 
@@ -503,3 +510,27 @@ def test_the_console_takes_a_file_of_rows(world: dict[str, Any]) -> None:
         files={"file": ("notes.txt", b"hello", "text/plain")},
     )
     assert wrong.status_code == 422 and "upload .csv or .xlsx files" in wrong.text
+
+
+def test_queues_show_the_oldest_fifty_and_say_so(world: dict[str, Any]) -> None:
+    officer, reviewer = _client(world, "alice"), _client(world, "bob")
+    rows = [_penalty_form(f"杭市监罚〔2026〕{100 + n}号", "1", "虚假广告") for n in range(55)]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    sent = _post(
+        officer,
+        "/console",
+        "/console/upload",
+        files={"file": ("many.csv", buf.getvalue().encode(), "text/csv")},
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == "/console?done=entered#mine"
+    console = officer.get(sent.headers["location"]).text
+    assert "我录入的待审核信息 (55)" in console and "各行信息已提交，待审核。" in console
+    assert "仅显示最早提交的 50 条。" in console
+    queue = reviewer.get("/reviews")
+    assert queue.text.count('class="approve-form"') == 50
+    assert "待审核的录入信息 (55)" in queue.text and "杭市监罚〔2026〕100号" in queue.text
+    assert "杭市监罚〔2026〕154号" not in queue.text
+    assert len(queue.content) < MAX_PAGE_BYTES

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from starlette.datastructures import FormData, UploadFile
 
 from xinyong.accounts import Principal, authenticate
@@ -29,6 +29,7 @@ from xinyong.store import reads
 from xinyong.store.db import writing
 from xinyong.store.journal import parse_json
 from xinyong.store.listing_reads import subject_listings
+from xinyong.store.schema import entries as entry_rows
 from xinyong.store.schema import notices
 from xinyong.store.schema import objections as objection_rows
 from xinyong.store.schema import repairs as repair_rows
@@ -61,6 +62,9 @@ HOME: Final = {
 PEOPLE: Final = ("subject", "officer", "reviewer", "authority", "admin", "auditor")
 MAX_UPLOAD_BYTES: Final = 20_000_000
 MAX_ROWS: Final = 1_000
+# Items a queue page shows at once (the oldest first), so that a page stays far below 200 kB
+# after a bulk upload; deciding them brings the next ones up.
+PAGE_ITEMS: Final = 50
 # The national fields an officer types one penalty into: the mapping's first alias (the Chinese
 # header of the 双公示 format) is the form field's name, so a row goes through `entries.submit`
 # exactly as a file row with those headers would.
@@ -144,6 +148,32 @@ def safe_next(target: str) -> str | None:
     return target
 
 
+# Where a form's page is, for a sign-in that was asked for by posting the form (a session that
+# expired while the page was open): going back to a POST-only address would answer 405.
+# None: the signed-in person's own page.
+FORM_PAGES: Final[tuple[tuple[str, str | None], ...]] = (
+    ("/portal/", "/portal"),
+    ("/console/", "/console"),
+    ("/reviews/", "/reviews"),
+    ("/objections/", "/reviews"),
+    ("/repairs/", "/reviews"),
+    ("/logout", None),
+    ("/login", None),
+)
+
+
+def return_to(target: str) -> str | None:
+    """The page to go to after sign-in: `next` when it is a page of this site, the form's page
+    when `next` is a form's address, else None (the person's own page)."""
+    page = safe_next(target)
+    if page is None:
+        return None
+    for prefix, form_page in FORM_PAGES:
+        if page.startswith(prefix):
+            return form_page
+    return page
+
+
 def _done(path: str, done: str, anchor: str = "", **values: object) -> RedirectResponse:
     query = urlencode({"done": done, **{k: str(v) for k, v in values.items()}})
     return RedirectResponse(f"{path}?{query}{anchor}", status_code=303)
@@ -221,7 +251,7 @@ def _login(
         "login.html",
         {
             "who": who,
-            "next": safe_next(next_page) or "",
+            "next": return_to(next_page) or "",
             "expired": request.query_params.get("expired") == "1",
             "error": error,
             "home": HOME.get(who.role),
@@ -255,7 +285,7 @@ def login(
             session_id = start_session(conn, user.id)
     if user is None or session_id is None:
         return _login(request, who, next_page, error=True, status=401)
-    response = RedirectResponse(safe_next(next_page) or HOME[user.role], status_code=303)
+    response = RedirectResponse(return_to(next_page) or HOME[user.role], status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         keys(request).sign(session_id),
@@ -297,7 +327,6 @@ def _portal(
     st: AppState,
     who: Principal,
     refused: WorkflowError | None = None,
-    form: str | None = None,
 ) -> Response:
     today = st.today()
     key = who.subject_key or ""
@@ -359,7 +388,6 @@ def _portal(
             "report_year": today.year - 1,
             "flash": _flash(request),
             "refused": _refusal(refused) if refused else None,
-            "refused_form": form,
         },
         refused.status if refused else 200,
     )
@@ -389,7 +417,7 @@ def portal_objection(
                 today=st.today(),
             )
     except WorkflowError as exc:
-        return _portal(request, st, who, exc, "objection")
+        return _portal(request, st, who, exc)
     _mail(background, st)
     return _done("/portal", "objection", "#objections", id=answer["id"], due=answer["due"])
 
@@ -419,7 +447,7 @@ def portal_repair(
                 today=st.today(),
             )
     except WorkflowError as exc:
-        return _portal(request, st, who, exc, "repair")
+        return _portal(request, st, who, exc)
     _mail(background, st)
     return _done("/portal", "repair", "#repairs", id=answer["id"], due=answer["due"])
 
@@ -441,7 +469,7 @@ def portal_annual_report(
         with writing(st.engine) as conn:
             answer = annual.file(conn, who, int(raw_year), report, today=st.today())
     except WorkflowError as exc:
-        return _portal(request, st, who, exc, "annual")
+        return _portal(request, st, who, exc)
     _mail(background, st)
     return _done("/portal", "annual", "#annual", id=answer["id"], year=answer["year"])
 
@@ -485,12 +513,21 @@ def _console(
     values: dict[str, str] | None = None,
 ) -> Response:
     with st.engine.connect() as conn:
-        mine = {
-            s: [entries.as_json(r) for r in entries.queue(conn, who, s) if r.author == who.actor]
-            for s in ("pending", "approved", "rejected")
-        }
-    for s in ("approved", "rejected"):
-        mine[s] = mine[s][-20:][::-1]  # the newest decided ones
+        mine: dict[str, Any] = {"pending_total": _count_mine(conn, who, "pending")}
+        for status_ in ("pending", "approved", "rejected"):
+            # Pending ones oldest first (they wait longest), decided ones newest first.
+            order = entry_rows.c.submitted_seq
+            query = (
+                select(entry_rows)
+                .where(
+                    entry_rows.c.agency == (who.agency or ""),
+                    entry_rows.c.author == who.actor,
+                    entry_rows.c.status == status_,
+                )
+                .order_by(order if status_ == "pending" else order.desc())
+                .limit(PAGE_ITEMS if status_ == "pending" else 20)
+            )
+            mine[status_] = [entries.as_json(r) for r in conn.execute(query)]
     return _render(
         request,
         "console.html",
@@ -506,6 +543,15 @@ def _console(
         },
         refused.status if refused else status,
     )
+
+
+def _count_mine(conn: Connection, who: Principal, status: str) -> int:
+    query = select(func.count()).where(
+        entry_rows.c.agency == (who.agency or ""),
+        entry_rows.c.author == who.actor,
+        entry_rows.c.status == status,
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def _submit(
@@ -648,16 +694,14 @@ def _reviews(
     today = st.today()
     agency = who.agency or ""
     with st.engine.connect() as conn:
-        pending = (
-            [entries.as_json(r) for r in entries.queue(conn, who, "pending")]
-            if who.role == "reviewer"
-            else []
-        )
+        waiting = entries.queue(conn, who, "pending") if who.role == "reviewer" else []
+        pending = [entries.as_json(r) for r in waiting[:PAGE_ITEMS]]
         open_objections = []
         for r in conn.execute(
             select(objection_rows)
             .where(objection_rows.c.agency == agency, objection_rows.c.status == "open")
             .order_by(objection_rows.c.due, objection_rows.c.id)
+            .limit(PAGE_ITEMS)
         ):
             open_objections.append({**objections.as_json(r), **_case(conn, r, who)})
         open_repairs = []
@@ -665,8 +709,21 @@ def _reviews(
             select(repair_rows)
             .where(repair_rows.c.agency == agency, repair_rows.c.status == "pending")
             .order_by(repair_rows.c.due, repair_rows.c.id)
+            .limit(PAGE_ITEMS)
         ):
             open_repairs.append({**repair.as_json(r), **_case(conn, r, who)})
+        totals = {
+            name: int(
+                conn.execute(
+                    select(func.count()).where(table.c.agency == agency, table.c.status == status)
+                ).scalar_one()
+            )
+            for name, table, status in (
+                ("objections", objection_rows, "open"),
+                ("repairs", repair_rows, "pending"),
+            )
+        }
+        totals["pending"] = len(waiting)
     return _render(
         request,
         "reviews.html",
@@ -674,6 +731,8 @@ def _reviews(
             "who": who,
             "today": today.isoformat(),
             "pending": pending,
+            "totals": totals,
+            "page_items": PAGE_ITEMS,
             "objections": open_objections,
             "repairs": open_repairs,
             "flash": _flash(request),
