@@ -16,7 +16,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from tests.factories import agency, make_uscc, record, subject
+from tests.factories import agency, listing, make_uscc, record, subject
 from tests.web.test_i18n import MAX_PAGE_BYTES, _parse, _switch, _with_lang
 
 from xinyong.accounts import add_user, find_user, users
@@ -534,3 +534,36 @@ def test_queues_show_the_oldest_fifty_and_say_so(world: dict[str, Any]) -> None:
     assert "待审核的录入信息 (55)" in queue.text and "杭市监罚〔2026〕100号" in queue.text
     assert "杭市监罚〔2026〕154号" not in queue.text
     assert len(queue.content) < MAX_PAGE_BYTES
+
+
+def test_an_objection_to_a_listing_is_answered_by_its_authority(world: dict[str, Any]) -> None:
+    apply(world["engine"], [listing(ACME, "(2025)浙0106执1号")], actor="court:system")
+    acme, rita, bob = _client(world, "acme"), _client(world, "rita"), _client(world, "bob")
+    portal = acme.get("/portal").text
+    listing_id = _id(portal, r'value="listing:(\d+)"')
+    assert "(2025)浙0106执1号" in portal and "失信被执行人名单" in portal
+    filed = _post(
+        acme,
+        "/portal",
+        "/portal/objections",
+        data={"target": f"listing:{listing_id}", "statement": "执行案件已于2025年结案。"},
+    )
+    assert filed.status_code == 303, filed.text
+    badge = '<span class="badge objection">异议中</span>'
+    assert badge in acme.get("/portal").text
+    assert badge in world["client"].get(f"/subjects/{ACME}?as_of=2026-02-10").text
+    queue = rita.get("/reviews").text  # an authority: no entries to approve, the listing's case
+    assert "待审核的录入信息" not in queue and "(2025)浙0106执1号" in queue
+    objection = _id(queue, r'action="/objections/(\d+)/decision"')
+    assert 'name="correction_field"' not in queue  # a listing is removed, not corrected
+    rejected = _post(
+        rita,
+        "/reviews",
+        f"/objections/{objection}/decision",
+        data={"outcome": "rejected", "reason": "执行依据仍然有效。"},
+    )
+    assert rejected.status_code == 303, rejected.text
+    assert "(2025)浙0106执1号" not in rita.get("/reviews").text
+    mine = acme.get("/portal").text
+    assert "执行依据仍然有效。" in mine and badge not in mine
+    assert bob.get("/reviews").status_code == 200
