@@ -172,6 +172,15 @@ async def check_anonymous_csrf(request: Request) -> None:
         )
 
 
+async def anonymous_form(request: Request, who: PrincipalDep) -> Principal:
+    """CSRF for forms anyone may post (sign-in, screening upload). A session request's token was
+    checked against its session by `principal`, and a bearer request carries no ambient
+    credential; anyone else must send the token bound to their own `xy_csrf` cookie."""
+    if who.via not in ("token", "apikey"):
+        await check_anonymous_csrf(request)
+    return who
+
+
 def set_anon_cookie(request: Request, response: Response) -> None:
     new = getattr(request.state, "new_anon", None)
     if new is not None:

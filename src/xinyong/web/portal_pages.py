@@ -35,8 +35,7 @@ from xinyong.store.schema import objections as objection_rows
 from xinyong.store.schema import repairs as repair_rows
 from xinyong.web.auth import (
     LoginRequired,
-    PrincipalDep,
-    check_anonymous_csrf,
+    anonymous_form,
     keys,
     principal,
     require,
@@ -100,15 +99,6 @@ async def form_data(request: Request) -> AsyncIterator[FormData]:
 
 
 FormDep = Annotated[FormData, Depends(form_data)]
-
-
-async def anonymous_form(request: Request, who: PrincipalDep) -> Principal:
-    """CSRF for forms anyone may post (sign-in, screening upload). A session request's token was
-    checked against its session by `principal`, and a bearer request carries no ambient
-    credential; anyone else must send the token bound to their own `xy_csrf` cookie."""
-    if who.via not in ("token", "apikey"):
-        await check_anonymous_csrf(request)
-    return who
 
 
 def _text(form: FormData, name: str, limit: int = 20_000) -> str:

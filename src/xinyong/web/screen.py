@@ -17,8 +17,8 @@ from xinyong.screen import ScreenInput, read_screen_file, screen_rows, write_scr
 from xinyong.screen.files import ScreenFileError
 from xinyong.store import reads
 from xinyong.timeutil import today_cst
+from xinyong.web.auth import anonymous_form
 from xinyong.web.deps import AppState, StateDep
-from xinyong.web.portal_pages import anonymous_form
 from xinyong.web.problems import Problem
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
