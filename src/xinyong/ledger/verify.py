@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -92,17 +93,35 @@ class VerifyResult:
         }
 
 
-def http_get(url: str, timeout: float = 30.0) -> bytes:
+RATE_LIMIT_RETRIES = 30
+LONGEST_WAIT = 60.0
+
+
+def http_get(url: str, timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep) -> bytes:
+    """GET one URL. A public registry rate-limits its clients: a 429 is waited out as its
+    Retry-After says (a whole log is thousands of pages), not taken for a failed verification."""
     request = urllib.request.Request(url, headers={"Accept": "application/json, text/plain"})  # noqa: S310
+    for _ in range(RATE_LIMIT_RETRIES):
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+                body: bytes = answer.read()
+                return body
+        except urllib.error.HTTPError as exc:
+            if exc.code == 429:
+                sleep(_retry_after(exc.headers.get("Retry-After")))
+                continue
+            detail = exc.read()[:500].decode("utf-8", "replace")
+            raise VerificationFailed(f"GET {url}: HTTP {exc.code}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise VerificationFailed(f"GET {url}: {exc}") from None
+    raise VerificationFailed(f"GET {url}: still rate-limited after {RATE_LIMIT_RETRIES} waits")
+
+
+def _retry_after(raw: str | None) -> float:
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
-            body: bytes = answer.read()
-            return body
-    except urllib.error.HTTPError as exc:
-        detail = exc.read()[:500].decode("utf-8", "replace")
-        raise VerificationFailed(f"GET {url}: HTTP {exc.code}: {detail}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise VerificationFailed(f"GET {url}: {exc}") from None
+        return min(LONGEST_WAIT, max(0.0, float(raw or 1)))
+    except ValueError:
+        return 1.0
 
 
 def load_verifier(key: str) -> Verifier:
