@@ -41,6 +41,7 @@ def server() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/api/v1/ledger/checkpoint"
     httpd.shutdown()
+    httpd.server_close()
 
 
 def test_a_429_is_waited_out_as_retry_after_says(server: str) -> None:

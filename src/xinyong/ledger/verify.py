@@ -108,7 +108,9 @@ def http_get(url: str, timeout: float = 30.0, sleep: Callable[[float], None] = t
                 return body
         except urllib.error.HTTPError as exc:
             if exc.code == 429:
-                sleep(_retry_after(exc.headers.get("Retry-After")))
+                wait = _retry_after(exc.headers.get("Retry-After"))
+                exc.close()  # the refused response holds its connection open otherwise
+                sleep(wait)
                 continue
             detail = exc.read()[:500].decode("utf-8", "replace")
             raise VerificationFailed(f"GET {url}: HTTP {exc.code}: {detail}") from None
