@@ -128,6 +128,7 @@ def _path(template: str) -> str:
         "repair_id": "999999",
         "batch_id": "no-such-batch",
         "id": f"cn-uscc-{ACME}",
+        "sha256": "0" * 64,
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 

@@ -64,13 +64,22 @@ def _stamp(at: dt.datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _stored(session_id: str) -> str:
+    """Sessions are kept by the SHA-256 of their id: a copy of the database or a backup must not
+    be a bag of live sessions to take over."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
 def start_session(conn: Connection, user_id: int, hours: float | None = None) -> str:
     """A new session id for a user who just proved who they are."""
     session_id = secrets.token_urlsafe(32)
     expires = _now() + dt.timedelta(hours=session_hours() if hours is None else hours)
     conn.execute(
         insert(web_sessions).values(
-            id=session_id, user_id=user_id, created_at=utc_stamp(), expires_at=_stamp(expires)
+            id=_stored(session_id),
+            user_id=user_id,
+            created_at=utc_stamp(),
+            expires_at=_stamp(expires),
         )
     )
     return session_id
@@ -78,7 +87,7 @@ def start_session(conn: Connection, user_id: int, hours: float | None = None) ->
 
 def session_principal(conn: Connection, session_id: str) -> Principal | None:
     """The principal of a live session: not expired, not ended, the account not disabled."""
-    row = conn.execute(select(web_sessions).where(web_sessions.c.id == session_id)).first()
+    row = conn.execute(select(web_sessions).where(web_sessions.c.id == _stored(session_id))).first()
     if row is None or row.revoked_at is not None or row.expires_at <= _stamp(_now()):
         return None
     user = user_by_id(conn, int(row.user_id))
@@ -90,6 +99,6 @@ def session_principal(conn: Connection, session_id: str) -> Principal | None:
 def end_session(conn: Connection, session_id: str) -> None:
     conn.execute(
         update(web_sessions)
-        .where(web_sessions.c.id == session_id, web_sessions.c.revoked_at.is_(None))
+        .where(web_sessions.c.id == _stored(session_id), web_sessions.c.revoked_at.is_(None))
         .values(revoked_at=utc_stamp())
     )

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from xinyong.evaluate import Evaluation, Rules, evaluate
 from xinyong.store.listing_reads import records_by_id, subject_listings
-from xinyong.store.reads import SubjectView
+from xinyong.store.reads import SubjectView, listings_under_objection
 from xinyong.timeutil import utc_stamp
 
 
@@ -67,13 +67,18 @@ def check(
     evaluation = subject_evaluation(conn, rules, subject.subject_key, on, position)
     found = evaluation.measures.get(measure_code)
     applies = found is not None and found.applies
+    disputed = _disputed(conn, evaluation)
+    because = found.because if found is not None else []
+    for chain in because:  # the agency deciding must see that the listing is contested
+        chain["listing"]["under_objection"] = chain["listing"]["listing_id"] in disputed
     return {
         "subject": subject.code,
         "measure": measure_code,
         "on": on.isoformat(),
         "applies": applies,
         "targets": targets(subject, measure.targets) if applies else [],
-        "because": found.because if found is not None else [],
+        "because": because,
+        "under_objection": any(c["listing"]["under_objection"] for c in because),
         "suspended_by": found.suspended_by if found is not None else [],
         "kind": measure.kind,
         "agency": measure.agency,
@@ -82,17 +87,31 @@ def check(
     }
 
 
+def _disputed(conn: Connection, evaluation: Evaluation) -> set[int]:
+    ids = [lst.listing_id for lst, _ in evaluation.listings]
+    return listings_under_objection(conn, ids) if ids else set()
+
+
 def measures_answer(
-    rules: Rules, subject: SubjectView, evaluation: Evaluation, position: int
+    rules: Rules,
+    subject: SubjectView,
+    evaluation: Evaluation,
+    position: int,
+    conn: Connection | None = None,
 ) -> dict[str, Any]:
-    """All measures in force for a subject on a date, with lists, suspensions and flags."""
+    """All measures in force for a subject on a date, with lists, suspensions and flags; each
+    listing says whether the subject has objected to it and the answer is still due."""
     from xinyong.evaluate import listing_link
 
+    disputed = _disputed(conn, evaluation) if conn is not None else set()
     return {
         "subject": subject.code,
         "name": subject.name,
         "on": evaluation.on.isoformat(),
-        "listings": [listing_link(lst, d) for lst, d in evaluation.listings],
+        "listings": [
+            {**listing_link(lst, d), "under_objection": lst.listing_id in disputed}
+            for lst, d in evaluation.listings
+        ],
         "measures": [
             {**m.as_dict(), "targets": targets(subject, m.measure.targets)}
             for m in evaluation.measures.values()

@@ -280,6 +280,9 @@ class EntrySubmitted(Payload):
 
     kind: ClassVar[str] = "entry.submitted"
     record_id: int | None = Field(default=None, ge=1)  # a correction's record; new: the entry's seq
+    # A correction's view of the record: the journal entry of the live version it corrects, so
+    # that approval refuses an entry the registry has moved past (another correction since).
+    base_seq: int | None = Field(default=None, ge=1)
     agency: str = Field(min_length=1, max_length=64)
     record_kind: str = Field(min_length=1, max_length=32)
     doc_no: str = Field(min_length=1)

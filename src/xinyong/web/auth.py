@@ -27,6 +27,7 @@ from xinyong.accounts.sessions import (
     session_principal,
 )
 from xinyong.registry.apikeys import verify as verify_api_key
+from xinyong.store.changes import ChangeRejected
 from xinyong.web.deps import state
 from xinyong.web.problems import Problem
 from xinyong.workflows import WorkflowError
@@ -210,8 +211,20 @@ def install(app: Any) -> None:
         assert isinstance(exc, WorkflowError)
         return problem_response(request, problem(exc))
 
+    async def on_rejected(request: Request, exc: Exception) -> Response:
+        """A change the apply path refused (a race between two reviewers, a case that moved on):
+        the step is refused with the reasons, never a 500."""
+        from xinyong.web.problems import problem_response
+
+        assert isinstance(exc, ChangeRejected)
+        return problem_response(request, Problem(422, "Refused", exc.reasons))
+
     handler: Callable[[Request, Exception], Awaitable[Response]]
-    for kind, handler in ((LoginRequired, on_login_required), (WorkflowError, on_workflow)):
+    for kind, handler in (
+        (LoginRequired, on_login_required),
+        (WorkflowError, on_workflow),
+        (ChangeRejected, on_rejected),
+    ):
         app.add_exception_handler(kind, handler)
 
 

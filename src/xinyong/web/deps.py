@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import orjson
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy import Connection, Engine
 
 from xinyong.codes import CodeError, IdHasher
@@ -44,6 +44,10 @@ def connection(request: Request) -> Iterator[Connection]:
 
 ConnDep = Annotated[Connection, Depends(connection)]
 StateDep = Annotated[AppState, Depends(state)]
+# Ids of records, listings and cases are journal sequence numbers: positive 64-bit integers (a
+# larger number cannot name anything and would overflow the database driver).
+MAX_ID = 2**63 - 1
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="a record, listing or case id")]
 AsOf = Annotated[
     dt.date | None, Query(description="valid time: what was in force on this date (default today)")
 ]

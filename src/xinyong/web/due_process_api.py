@@ -5,9 +5,10 @@ problem naming the reason, a role or agency that may not act a 403, what the cal
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Query
+from fastapi import APIRouter, BackgroundTasks, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ from xinyong.accounts import Principal
 from xinyong.store.db import writing
 from xinyong.store.schema import notices
 from xinyong.web.auth import require
-from xinyong.web.deps import AppState, StateDep, resolve
+from xinyong.web.deps import MAX_ID, AppState, CaseId, StateDep, resolve
 from xinyong.web.problems import Problem
 from xinyong.workflows import annual, entries, objections, repair
 from xinyong.workflows import evidence as ev
@@ -53,8 +54,8 @@ class Evidence(BaseModel):
 
 class TargetRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    record: int | None = Field(default=None, description="the record's id")
-    listing: int | None = Field(default=None, description="or a listing's id")
+    record: int | None = Field(default=None, ge=1, le=MAX_ID, description="the record's id")
+    listing: int | None = Field(default=None, ge=1, le=MAX_ID, description="or a listing's id")
 
     @model_validator(mode="after")
     def _one(self) -> TargetRef:
@@ -162,7 +163,7 @@ def review_queue(
 
 @router.post("/reviews/{record_id}/approve")
 def approve_entry(
-    record_id: int,
+    record_id: CaseId,
     st: StateDep,
     background: BackgroundTasks,
     who: Annotated[Principal, require("reviewer")],
@@ -175,7 +176,7 @@ def approve_entry(
 
 @router.post("/reviews/{record_id}/reject")
 def reject_entry(
-    record_id: int,
+    record_id: CaseId,
     body: Decision,
     st: StateDep,
     who: Annotated[Principal, require("reviewer")],
@@ -215,7 +216,7 @@ def file_objection(
 
 @router.get("/objections/{objection_id}")
 def get_objection(
-    objection_id: int,
+    objection_id: CaseId,
     st: StateDep,
     who: Annotated[
         Principal, require("subject", "officer", "reviewer", "authority", "admin", "auditor")
@@ -228,7 +229,7 @@ def get_objection(
 
 @router.post("/objections/{objection_id}/decision")
 def decide_objection(
-    objection_id: int,
+    objection_id: CaseId,
     body: ObjectionDecision,
     st: StateDep,
     background: BackgroundTasks,
@@ -299,7 +300,7 @@ def apply_for_repair(
 
 @router.get("/repairs/{repair_id}")
 def get_repair(
-    repair_id: int,
+    repair_id: CaseId,
     st: StateDep,
     who: Annotated[
         Principal, require("subject", "officer", "reviewer", "authority", "admin", "auditor")
@@ -312,7 +313,7 @@ def get_repair(
 
 @router.post("/repairs/{repair_id}/decision")
 def decide_repair(
-    repair_id: int,
+    repair_id: CaseId,
     body: RepairDecision,
     st: StateDep,
     background: BackgroundTasks,
@@ -365,6 +366,30 @@ def my_notices(st: StateDep, who: Annotated[Principal, require("subject")]) -> d
         for r in rows
     ]
     return {"results": results, "total": len(results), "next": None}
+
+
+@router.get("/evidence/{sha256}")
+def evidence_file(
+    sha256: str,
+    st: StateDep,
+    who: Annotated[
+        Principal, require("subject", "officer", "reviewer", "authority", "admin", "auditor")
+    ],
+) -> Response:
+    """An evidence file of an objection or repair application, by its SHA-256, for whoever may
+    see a case that cites it; always as a download, never rendered by the browser."""
+    with st.engine.connect() as conn:
+        name, media_type, content = ev.read(conn, who, sha256)
+    quoted = urllib.parse.quote(name)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quoted}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @router.get("/dashboard")

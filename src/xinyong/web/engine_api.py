@@ -98,7 +98,7 @@ async def subject_measures(
     day = on or today_cst()
     found = _subject(conn, st, code, position)
     evaluation = subject_evaluation(conn, st.rules, found.subject_key, day, position)
-    return _json(measures_answer(st.rules, found, evaluation, position))
+    return _json(measures_answer(st.rules, found, evaluation, position, conn))
 
 
 @router.get("/subjects/{code}/report", response_class=Response)

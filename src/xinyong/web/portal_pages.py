@@ -10,6 +10,7 @@ refusal (422, or 403/404)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -40,7 +41,7 @@ from xinyong.web.auth import (
     principal,
     require,
 )
-from xinyong.web.deps import AppState, StateDep
+from xinyong.web.deps import AppState, CaseId, StateDep
 from xinyong.workflows import Refused, WorkflowError, annual, entries, objections, repair
 from xinyong.workflows import evidence as ev
 from xinyong.workflows.dashboard import dashboard
@@ -101,6 +102,12 @@ async def form_data(request: Request) -> AsyncIterator[FormData]:
 FormDep = Annotated[FormData, Depends(form_data)]
 
 
+def _number(raw: str, digits: int, *, exactly: bool = False) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts ² and other digits `int` refuses."""
+    low = digits if exactly else 1
+    return re.fullmatch(rf"[0-9]{{{low},{digits}}}", raw) is not None
+
+
 def _text(form: FormData, name: str, limit: int = 20_000) -> str:
     value = form.get(name)
     return value.strip()[:limit] if isinstance(value, str) else ""
@@ -123,7 +130,7 @@ def _uploads(form: FormData, name: str) -> list[ev.EvidenceFile]:
 def _target(raw: str) -> tuple[str, int]:
     """`record:12` or `listing:5`, as the portal's forms send a record or listing."""
     kind, _, number = raw.partition(":")
-    if kind not in ("record", "listing") or not number.isdigit():
+    if kind not in ("record", "listing") or not _number(number, 18):
         raise Refused("target: choose a record or listing")
     return kind, int(number)
 
@@ -182,8 +189,8 @@ def _flash(request: Request) -> dict[str, Any] | None:
         due = None
     flash: dict[str, Any] = {
         "done": done,
-        "id": int(raw_id) if raw_id.isdigit() and len(raw_id) < 19 else None,
-        "year": int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None,
+        "id": int(raw_id) if _number(raw_id, 18) else None,
+        "year": int(raw_year) if _number(raw_year, 4, exactly=True) else None,
         "due": due,
     }
     return flash
@@ -453,7 +460,7 @@ def portal_annual_report(
     """File (or amend) the annual report of a past year."""
     try:
         raw_year = _text(form, "year", 8)
-        if not (raw_year.isdigit() and len(raw_year) == 4):
+        if not _number(raw_year, 4, exactly=True):
             raise Refused("year: give the year the report is for, e.g. 2025")
         report = {f: _text(form, f, 2000) for f in annual.FIELDS if _text(form, f, 2000)}
         with writing(st.engine) as conn:
@@ -735,7 +742,7 @@ def _reviews(
 @router.post("/reviews/{record_id}/approve")
 def review_approve(
     request: Request,
-    record_id: int,
+    record_id: CaseId,
     st: StateDep,
     who: Annotated[Principal, require("reviewer")],
 ) -> Response:
@@ -750,7 +757,7 @@ def review_approve(
 @router.post("/reviews/{record_id}/reject")
 def review_reject(
     request: Request,
-    record_id: int,
+    record_id: CaseId,
     st: StateDep,
     who: Annotated[Principal, require("reviewer")],
     form: FormDep,
@@ -766,7 +773,7 @@ def review_reject(
 @router.post("/objections/{objection_id}/decision")
 def objection_decision(
     request: Request,
-    objection_id: int,
+    objection_id: CaseId,
     st: StateDep,
     background: BackgroundTasks,
     who: Annotated[Principal, require("reviewer", "authority")],
@@ -790,6 +797,7 @@ def objection_decision(
                 {field: value} if field else None,
                 catalogue=st.rules.catalogue,
                 today=st.today(),
+                rules=st.rules,
             )
     except WorkflowError as exc:
         return _reviews(request, st, who, exc)
@@ -800,7 +808,7 @@ def objection_decision(
 @router.post("/repairs/{repair_id}/decision")
 def repair_decision(
     request: Request,
-    repair_id: int,
+    repair_id: CaseId,
     st: StateDep,
     background: BackgroundTasks,
     who: Annotated[Principal, require("reviewer", "authority")],
@@ -816,6 +824,7 @@ def repair_decision(
                 _text(form, "outcome", 16),
                 _text(form, "reason"),
                 today=st.today(),
+                rules=st.rules,
             )
     except WorkflowError as exc:
         return _reviews(request, st, who, exc)

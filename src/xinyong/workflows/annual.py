@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from xinyong.accounts import Principal
+from xinyong.codes import redact_ids
 from xinyong.store.apply import Change, apply_changes
 from xinyong.store.projections.agencies import exists as agency_exists
 from xinyong.store.projections.records import current_id
@@ -22,6 +23,7 @@ from xinyong.workflows.notices import notice
 SOURCE = "necips"  # 国家企业信用信息公示系统: where enterprises publish their own reports
 SOURCE_NAME = "国家企业信用信息公示系统（企业自主公示）"
 KIND = "annual_report"
+FIRST_YEAR = 2013  # the first reports, for 2013, were filed in 2014 under the regulation
 # What a report states (Art. 9, the parts the registry publishes); nothing else is accepted.
 FIELDS = (
     "address",
@@ -60,6 +62,11 @@ def file(
     if subject is None:
         raise NotVisible("your organisation is not in the registry")
     problems = [f"{k}: not part of an annual report" for k in report if k not in FIELDS]
+    if year < FIRST_YEAR:
+        problems.append(
+            f"year: annual reports exist from {FIRST_YEAR} "
+            "(企业信息公示暂行条例, in force 2014-10-01)"
+        )
     if year >= today.year:
         problems.append(f"year: the {year} report can be filed from {year + 1}-01-01")
     if subject.registered_on is not None and year < subject.registered_on.year:
@@ -69,7 +76,10 @@ def file(
     if problems:
         raise Refused(*problems)
     late = today > due_date(year)
-    fields = {k: (None if v is None else str(v).strip() or None) for k, v in report.items()}
+    # Free text keeps no resident ID (a sole shareholder's ID pasted into contributions).
+    fields = {
+        k: (None if v is None else redact_ids(str(v).strip()) or None) for k, v in report.items()
+    }
     fields.update(year=str(year), late="yes" if late else "no")
     doc_no = f"ANNUAL/{subject.code}/{year}"
     payload = {

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 
 from xinyong.accounts import Principal
 from xinyong.catalogue import Catalogue
-from xinyong.codes import IdHasher
+from xinyong.codes import IdHasher, redact_ids
 from xinyong.ingest import quarantine as q
 from xinyong.ingest.mapping import load_mapping
 from xinyong.ingest.resolve import NeedsReview, Resolver
@@ -23,7 +23,7 @@ from xinyong.store.changes import ChangeRejected, Payload
 from xinyong.store.journal import parse_json
 from xinyong.store.projections.agencies import exists as agency_exists
 from xinyong.store.projections.records import current_id
-from xinyong.store.schema import entries
+from xinyong.store.schema import entries, journal, records
 from xinyong.workflows.errors import Forbidden, NotVisible, Refused
 
 ENTRY_KINDS = ("penalty", "licence")
@@ -137,6 +137,7 @@ def _submit_one(
     subject = draft.subject
     payload = {
         "record_id": record_id,
+        "base_seq": _live_seq(conn, record_id) if record_id is not None else None,
         "agency": agency,
         "record_kind": kind,
         "doc_no": doc_no,
@@ -159,6 +160,15 @@ def _submit_one(
     }
     (entry,) = apply_changes(conn, [Change("entry.submitted", payload)], actor=principal.actor)
     return {"row": n, "status": "pending", "id": record_id or entry.seq, "reasons": []}
+
+
+def _live_seq(conn: Connection, record_id: int) -> int | None:
+    found = conn.execute(
+        select(records.c.recorded_seq).where(
+            records.c.record_id == record_id, records.c.superseded_seq.is_(None)
+        )
+    ).scalar()
+    return None if found is None else int(found)
 
 
 def pending_entry(conn: Connection, record_id: int) -> Any:
@@ -215,6 +225,19 @@ def approve(conn: Connection, principal: Principal, record_id: int) -> dict[str,
             + ("removed" if row.correction else "added by another entry")
             + "); reject it and enter it again"
         )
+    if row.correction:
+        submitted = parse_json(
+            conn.execute(
+                select(journal.c.payload).where(journal.c.seq == row.submitted_seq)
+            ).scalar_one()
+        )
+        base = submitted.get("base_seq")
+        if base is not None and _live_seq(conn, row.record_id) != base:
+            raise Refused(
+                f"record {row.record_id} has changed since this correction was entered (another "
+                "correction, an objection's outcome or a repair); reject it and enter it again "
+                "against the record as it is now"
+            )
     data = _as_dict(record.payload)
     if record.kind == "record.added":
         data["record_id"] = row.record_id
@@ -236,6 +259,7 @@ def reject(conn: Connection, principal: Principal, record_id: int, reason: str) 
     row = _decidable(conn, principal, record_id)
     if not reason.strip():
         raise Refused("reason: a rejection says why")
+    reason = redact_ids(reason)
     apply_changes(
         conn,
         [Change("entry.rejected", {"id": row.id, "reason": reason, "by": principal.actor})],

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 
 from xinyong.accounts import Principal
 from xinyong.catalogue import Catalogue
+from xinyong.codes import redact_ids
 from xinyong.evaluate import Rules
 from xinyong.registry.recompute import refresh_subject
 from xinyong.store.apply import Change, apply_changes
@@ -44,6 +45,9 @@ def file(
         raise Refused(f"{t.ref} has ended")
     if not statement.strip():
         raise Refused("statement: say what is wrong")
+    waiting = _open_case(conn, t)
+    if waiting is not None:
+        raise Refused(f"objection {waiting} on this {t.target} is still open; wait for its answer")
     due = objection_due(catalogue, t.target, t.code, today)
     refs = ev.store(conn, files)
     filed = {
@@ -51,7 +55,7 @@ def file(
         "target_id": t.id,
         "subject_key": t.subject_key,
         "agency": t.agency,
-        "statement": statement.strip(),
+        "statement": redact_ids(statement.strip()),
         "evidence": refs,
         "filed_on": today.isoformat(),
         "due": due.date.isoformat(),
@@ -148,6 +152,12 @@ def decide(
         raise Refused("outcome: upheld or rejected")
     if not reason.strip():
         raise Refused("reason: a decision gives its reasons")
+    reason = redact_ids(reason)
+    if outcome == "upheld" and not _still_there(t):
+        raise Refused(
+            f"{t.ref} is {t.status} already: nothing left to correct or remove; reject the "
+            "objection with that reason"
+        )
     changes = [
         Change(
             "objection.decided",
@@ -240,3 +250,21 @@ def under_objection(conn: Connection, target: str, ids: list[int]) -> set[int]:
         )
     ).scalars()
     return {int(i) for i in found}
+
+
+def _open_case(conn: Connection, t: Target) -> int | None:
+    found = conn.execute(
+        select(objections.c.id).where(
+            objections.c.target == t.target,
+            objections.c.target_id == t.id,
+            objections.c.status == "open",
+        )
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def _still_there(t: Target) -> bool:
+    """Whether the record is still published, or the listing not yet ended."""
+    if t.target == "record":
+        return t.status == "public"
+    return t.status != "ended" and t.row.actual_end is None

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 
 from xinyong.accounts import Principal
 from xinyong.catalogue import Catalogue
-from xinyong.codes import document_key
+from xinyong.codes import document_key, redact_ids
 from xinyong.evaluate import Rules
 from xinyong.registry.recompute import refresh_subject
 from xinyong.store.apply import Change, apply_changes
@@ -262,6 +262,12 @@ def decide(
         raise Refused("outcome: granted or refused")
     if not reason.strip():
         raise Refused("reason: a decision gives its reasons")
+    reason = redact_ids(reason)
+    gone = t.status != "public" if t.target == "record" else t.row.actual_end is not None
+    if outcome == "granted" and gone:
+        raise Refused(
+            f"{t.ref} is no longer in force ({t.status}); refuse the application with that reason"
+        )
     changes = [
         Change(
             "repair.decided",

@@ -207,12 +207,21 @@ def project_corrected(conn: Connection, seq: int, payload: Payload) -> None:
     record_id = current_id(conn, p.source, p.record_kind, p.doc_no)
     if record_id is None:  # check_corrected guarantees it on live apply; replay follows suit
         raise LookupError(f"no live record {p.doc_no!r} to correct")
+    live = conn.execute(
+        select(records.c.status, records.c.ended_on).where(
+            records.c.record_id == record_id, records.c.superseded_seq.is_(None)
+        )
+    ).one()
     conn.execute(
         update(records)
         .where(records.c.record_id == record_id, records.c.superseded_seq.is_(None))
         .values(superseded_seq=seq)
     )
-    conn.execute(_INSERT, _row(record_id, seq, p))
+    # A correction changes what the record says, not whether it is published: a repaired or
+    # revoked record stays so (a re-sent file must not bring a repaired record back to view).
+    conn.execute(
+        _INSERT, {**_row(record_id, seq, p), "status": live.status, "ended_on": live.ended_on}
+    )
 
 
 def check_ended(conn: Connection, payload: Payload) -> list[str]:
