@@ -18,9 +18,15 @@ from xinyong.store.schema import objections
 from xinyong.workflows import evidence as ev
 from xinyong.workflows.corrections import corrected_payload
 from xinyong.workflows.deadlines import objection_due
-from xinyong.workflows.errors import Forbidden, NotVisible, Refused
+from xinyong.workflows.errors import Forbidden, Refused
 from xinyong.workflows.notices import notice
-from xinyong.workflows.targets import Target, find, visible_to
+from xinyong.workflows.targets import (
+    Target,
+    case_json,
+    filed_json,
+    find,
+    visible_case,
+)
 
 
 def file(
@@ -81,42 +87,15 @@ def file(
         ],
         actor=principal.actor,
     )
-    return {
-        "id": written[0].seq,
-        "status": "open",
-        "due": due.date.isoformat(),
-        "due_warning": due.warning,
-        "target": t.target,
-        t.target: t.id,
-    }
+    return filed_json(written[0].seq, "open", t, due)
 
 
 def get(conn: Connection, principal: Principal, objection_id: int) -> dict[str, Any]:
-    row = conn.execute(select(objections).where(objections.c.id == objection_id)).first()
-    if row is None or not visible_to(principal, row.subject_key, row.agency):
-        raise NotVisible(f"no objection {objection_id}")
-    return as_json(row)
+    return as_json(visible_case(conn, principal, objections, objection_id, "objection"))
 
 
 def as_json(row: Any) -> dict[str, Any]:
-    from xinyong.store.journal import parse_json
-
-    return {
-        "id": row.id,
-        "target": row.target,
-        row.target: row.target_id,
-        "status": row.status,
-        "statement": row.statement,
-        "evidence": parse_json(row.evidence),
-        "agency": row.agency,
-        "filed_on": row.filed_on.isoformat(),
-        "due": row.due.isoformat(),
-        "due_warning": row.due_warning,
-        "escalated_on": row.escalated_on.isoformat() if row.escalated_on else None,
-        "outcome_reason": row.outcome_reason,
-        "decided_on": row.decided_on.isoformat() if row.decided_on else None,
-        "decided_by": row.decided_by,
-    }
+    return {**case_json(row), "statement": row.statement}
 
 
 def _decider(principal: Principal, t: Target, agency: str) -> None:
@@ -141,9 +120,7 @@ def decide(
     today: dt.date,
     rules: Rules | None = None,
 ) -> dict[str, Any]:
-    row = conn.execute(select(objections).where(objections.c.id == objection_id)).first()
-    if row is None or not visible_to(principal, row.subject_key, row.agency):
-        raise NotVisible(f"no objection {objection_id}")
+    row = visible_case(conn, principal, objections, objection_id, "objection")
     t = find(conn, row.target, row.target_id)
     _decider(principal, t, row.agency)
     if row.status != "open":

@@ -22,9 +22,15 @@ from xinyong.store.journal import parse_json
 from xinyong.store.schema import listings, records, repairs
 from xinyong.workflows import evidence as ev
 from xinyong.workflows.deadlines import repair_due
-from xinyong.workflows.errors import Forbidden, NotVisible, Refused
+from xinyong.workflows.errors import Forbidden, Refused
 from xinyong.workflows.notices import notice
-from xinyong.workflows.targets import Target, find, visible_to
+from xinyong.workflows.targets import (
+    Target,
+    case_json,
+    filed_json,
+    find,
+    visible_case,
+)
 
 # A repeat of the same violation within a year blocks repair of the earlier one (SAMR Order 45:
 # early end needs "no repeat penalty for the same type of violation"; local rules use a year).
@@ -201,40 +207,15 @@ def apply(
         ],
         actor=principal.actor,
     )
-    return {
-        "id": written[0].seq,
-        "status": "pending",
-        "due": due.date.isoformat(),
-        "due_warning": due.warning,
-        "target": t.target,
-        t.target: t.id,
-    }
+    return filed_json(written[0].seq, "pending", t, due)
 
 
 def get(conn: Connection, principal: Principal, repair_id: int) -> dict[str, Any]:
-    row = conn.execute(select(repairs).where(repairs.c.id == repair_id)).first()
-    if row is None or not visible_to(principal, row.subject_key, row.agency):
-        raise NotVisible(f"no repair application {repair_id}")
-    return as_json(row)
+    return as_json(visible_case(conn, principal, repairs, repair_id, "repair application"))
 
 
 def as_json(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "target": row.target,
-        row.target: row.target_id,
-        "status": row.status,
-        "commitment": bool(row.commitment),
-        "evidence": parse_json(row.evidence),
-        "agency": row.agency,
-        "filed_on": row.filed_on.isoformat(),
-        "due": row.due.isoformat(),
-        "due_warning": row.due_warning,
-        "escalated_on": row.escalated_on.isoformat() if row.escalated_on else None,
-        "outcome_reason": row.outcome_reason,
-        "decided_on": row.decided_on.isoformat() if row.decided_on else None,
-        "decided_by": row.decided_by,
-    }
+    return {**case_json(row), "commitment": bool(row.commitment)}
 
 
 def decide(
@@ -247,9 +228,7 @@ def decide(
     today: dt.date,
     rules: Rules | None = None,
 ) -> dict[str, Any]:
-    row = conn.execute(select(repairs).where(repairs.c.id == repair_id)).first()
-    if row is None or not visible_to(principal, row.subject_key, row.agency):
-        raise NotVisible(f"no repair application {repair_id}")
+    row = visible_case(conn, principal, repairs, repair_id, "repair application")
     t = find(conn, row.target, row.target_id)
     allowed = ("reviewer",) if t.target == "record" else ("reviewer", "authority")
     if principal.role not in allowed or principal.agency != row.agency:

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from xinyong.accounts import Principal
 from xinyong.store.journal import parse_json
@@ -110,3 +110,44 @@ def visible_to(principal: Principal, subject_key: str, agency: str) -> bool:
 
 def evidence_list(raw: str) -> list[dict[str, Any]]:
     return list(parse_json(raw))
+
+
+def visible_case(
+    conn: Connection, principal: Principal, table: Table, case_id: int, what: str
+) -> Any:
+    """An objection or repair row the principal may see; 404 (not told apart) otherwise."""
+    row = conn.execute(select(table).where(table.c.id == case_id)).first()
+    if row is None or not visible_to(principal, row.subject_key, row.agency):
+        raise NotVisible(f"no {what} {case_id}")
+    return row
+
+
+def case_json(row: Any) -> dict[str, Any]:
+    """What objections and repair applications share in their JSON form."""
+    return {
+        "id": row.id,
+        "target": row.target,
+        row.target: row.target_id,
+        "status": row.status,
+        "evidence": parse_json(row.evidence),
+        "agency": row.agency,
+        "filed_on": row.filed_on.isoformat(),
+        "due": row.due.isoformat(),
+        "due_warning": row.due_warning,
+        "escalated_on": row.escalated_on.isoformat() if row.escalated_on else None,
+        "outcome_reason": row.outcome_reason,
+        "decided_on": row.decided_on.isoformat() if row.decided_on else None,
+        "decided_by": row.decided_by,
+    }
+
+
+def filed_json(case_id: int, status: str, t: Target, due: Any) -> dict[str, Any]:
+    """The answer to filing a case: its id, status and deadline."""
+    return {
+        "id": case_id,
+        "status": status,
+        "due": due.date.isoformat(),
+        "due_warning": due.warning,
+        "target": t.target,
+        t.target: t.id,
+    }
