@@ -138,6 +138,22 @@ def test_subject_records_carry_their_journal_seq(registry: Registry, site: TestC
     assert entry["public"] and json.loads(entry["payload"])["doc_no"] == FINED
 
 
+def test_a_public_record_view_proves_itself(registry: Registry, site: TestClient) -> None:
+    """From the subject JSON alone: the digest recomputed from the record's salt and payload is
+    the one in its envelope, and that envelope is a leaf of the signed tree."""
+    (shown,) = site.get(f"/api/v1/subjects/{ACME}").json()["records"]
+    digest = hashlib.sha256(bytes.fromhex(shown["salt"]) + shown["payload"].encode()).hexdigest()
+    assert json.loads(shown["payload"])["doc_no"] == FINED
+    head = open_checkpoint(site.get("/api/v1/ledger/checkpoint").text, registry.signer.verifier)
+    index = shown["journal_seq"] - 1
+    listed = site.get(f"/api/v1/ledger/entries?start={index}&end={index}").json()
+    leaf = base64.b64decode(listed["entries"][0]["leaf"])
+    assert json.loads(leaf)["digest"] == digest
+    proof = site.get(f"/api/v1/ledger/proof/inclusion?index={index}&size={head.size}").json()
+    hashes = [base64.b64decode(h) for h in proof["proof"]]
+    assert verify_inclusion(leaf_hash(leaf), index, head.size, hashes, head.root_hash)
+
+
 def test_proofs_verify_against_the_checkpoint(registry: Registry, site: TestClient) -> None:
     first = open_checkpoint(site.get("/api/v1/ledger/checkpoint").text, registry.signer.verifier)
     apply(registry.engine, [record(ACME, f"新-{i}") for i in range(5)], actor="test")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from xinyong.ledger.service import entry as ledger_entry
 from xinyong.registry import read_subject_file
 from xinyong.search import search_subjects
 from xinyong.web.deps import (
@@ -75,4 +76,10 @@ async def get_subject(
     file = read_subject_file(conn, readings, as_of_or_today(as_of), pin(conn, known_at))
     if file is None:
         raise Problem(404, "Not Found", [f"no subject with code {readings[0].public_code}"])
-    return SubjectDetail.of(file)
+    detail = SubjectDetail.of(file)
+    # What anyone needs to recompute each record's digest and prove its inclusion in the log.
+    for record in detail.records:
+        found = ledger_entry(conn, record.journal_seq)
+        if found is not None and found["public"]:
+            record.salt, record.payload = found["salt"], found["payload"]
+    return detail

@@ -84,6 +84,14 @@ class Record(BaseModel):
     under_objection: bool = Field(
         default=False, description="the subject has objected and the agency has not answered yet"
     )
+    salt: str | None = Field(
+        default=None,
+        description="hex salt of the journal entry: SHA-256(salt ‖ payload) is the envelope's "
+        "digest (null when the entry is not public)",
+    )
+    payload: str | None = Field(
+        default=None, description="the journal entry's canonical payload, exactly as digested"
+    )
 
 
 class SubjectDetail(BaseModel):
