@@ -93,6 +93,29 @@ def test_the_log_is_append_only_in_the_database(registry: Registry, statement: s
     assert _leaves(registry) == before
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT OR REPLACE INTO journal SELECT seq, recorded_at, actor, kind, '{}' "
+        "FROM journal WHERE seq = 4",
+        "INSERT OR REPLACE INTO ledger_entries SELECT seq, salt, '{}' FROM ledger_entries "
+        "WHERE seq = 4",
+        "INSERT OR REPLACE INTO ledger_nodes SELECT level, idx, hash FROM ledger_nodes "
+        "WHERE level = 0 AND idx = 3",
+        "INSERT OR REPLACE INTO ledger_head VALUES (1, 0)",
+        "INSERT OR REPLACE INTO journal_head VALUES (1, 0)",
+    ],
+)
+def test_sqlite_replace_cannot_rewrite_the_log(registry: Registry, statement: str) -> None:
+    """SQLite's REPLACE deletes without firing DELETE triggers: it is refused on its own."""
+    if registry.engine.dialect.name != "sqlite":
+        pytest.skip("INSERT OR REPLACE is SQLite's; PostgreSQL's upsert is an UPDATE, refused")
+    before = _leaves(registry)
+    with pytest.raises(DatabaseError, match="append-only"), registry.engine.begin() as c:
+        c.execute(text(statement))
+    assert _leaves(registry) == before
+
+
 def test_checkpoint_endpoint_serves_the_signed_head(registry: Registry, site: TestClient) -> None:
     answer = site.get("/api/v1/ledger/checkpoint")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")

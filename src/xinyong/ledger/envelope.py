@@ -87,6 +87,9 @@ def subject_reference(payload: Mapping[str, Any]) -> str | None:
     return key
 
 
+BARE_ACTORS = frozenset({"registry", "operator", "demo", "system", "migration"})
+
+
 def acting_agency(actor: str, users: Mapping[str, tuple[str | None, str]] | None = None) -> str:
     """Who acted, as the log shows it: never a person's name.
 
@@ -94,12 +97,15 @@ def acting_agency(actor: str, users: Mapping[str, tuple[str | None, str]] | None
     - ``user:<name>``: the user's agency at the time of the change (``users`` maps a user name to
       ``(agency, role)``), else the user's role (``subject``, ``auditor``, ...), else ``user``;
     - ``<class>:<anything>`` (``operator:alice``): the class, ``operator``;
-    - a bare actor such as ``registry``: itself when it is a short lower-case token, else
-      ``other``.
+    - a bare actor: itself when it is one of the registry's own classes (``registry``,
+      ``operator``, ``demo``, ``system``, ``migration``), else ``other`` — a bare name may be a
+      person's login.
     """
     head, sep, rest = actor.partition(":")
     if not sep:
-        return actor if _PLAIN_ACTOR.fullmatch(actor) else "other"
+        # A bare actor may be a person's login (`--actor zhangsan`): only the registry's own
+        # classes are shown as they are.
+        return actor if actor in BARE_ACTORS else "other"
     if head == "apikey":
         key_agency = rest.split(":", 1)[0]
         return key_agency if _PLAIN_ACTOR.fullmatch(key_agency) else "apikey"

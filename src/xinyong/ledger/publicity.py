@@ -64,13 +64,18 @@ _LISTING = frozenset(
 _PERSON = "it concerns a natural person"
 
 _RECORD_STATUS = InList(
-    lambda member: select(records.c.record_id, records.c.status).where(
+    lambda member: select(records.c.record_id, records.c.status, records.c.subject_key).where(
         member(records.c.record_id, "ids"), records.c.superseded_seq.is_(None)
     )
 )
 _LISTING_STATE = InList(
     lambda member: select(
-        listings.c.listing_id, listings.c.subject_key, listings.c.state, listings.c.end_decision_no
+        listings.c.listing_id,
+        listings.c.subject_key,
+        listings.c.state,
+        listings.c.end_decision_no,
+        listings.c.start_date,
+        listings.c.actual_end,
     ).where(member(listings.c.listing_id, "ids"), listings.c.superseded_seq.is_(None))
 )
 
@@ -129,12 +134,16 @@ def _records_withheld(conn: Connection, record_of: Mapping[int, int]) -> dict[in
     status: dict[int, str] = {}
     for part in chunked(sorted(set(record_of.values()))):
         for row in conn.execute(_RECORD_STATUS.on(conn), {"ids": part}):
-            status[int(row.record_id)] = str(row.status or "public")
+            # A record corrected onto a natural person takes its earlier entries with it.
+            person = is_person_key(str(row.subject_key))
+            status[int(row.record_id)] = "person" if person else str(row.status or "public")
     out: dict[int, str] = {}
     for seq, record_id in record_of.items():
         current = status.get(record_id)
         if current is None:
             out[seq] = "its record is no longer in the registry"
+        elif current == "person":
+            out[seq] = _PERSON
         elif current != "public":
             out[seq] = f"its record is {current}"
     return out
@@ -156,9 +165,16 @@ def _listings_withheld(
             out[seq] = _PERSON
         elif (found.end_decision_no or "").startswith("REPAIR/"):
             out[seq] = "its listing ended by credit repair"
-        elif kinds[seq] in ("listing.proposed", "listing.notified") and found.state not in (
-            "in_force",
-            "ended",
-        ):
-            out[seq] = "a proposed listing is not public before it takes effect"
+        elif (found.end_decision_no or "").startswith("OBJECTION/"):
+            out[seq] = "its listing was withdrawn: an objection to it was upheld"
+        elif not _took_effect(found):
+            out[seq] = "a proposed listing is not public unless it takes effect"
     return out
+
+
+def _took_effect(row: Any) -> bool:
+    """Whether the listing was ever in force: a proposal stopped in its notice period, or a
+    listing ended on or before its first day, never was."""
+    if row.state in ("proposed", "notified"):
+        return False
+    return row.actual_end is None or row.actual_end > row.start_date

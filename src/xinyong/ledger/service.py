@@ -36,7 +36,7 @@ from xinyong.ledger.publicity import withheld
 from xinyong.ledger.store import SqlTree, tree_size
 from xinyong.store.db import writing
 from xinyong.store.journal import parse_json
-from xinyong.store.schema import journal, ledger_checkpoints, ledger_entries
+from xinyong.store.schema import journal, ledger_checkpoints, ledger_entries, ledger_head
 from xinyong.timeutil import utc_stamp
 
 __all__ = [
@@ -112,11 +112,19 @@ def sign_current(engine: Engine, signer: Signer, *, force: bool = False) -> Stor
     size and root (then that one is returned; ``force`` signs again). One short write
     transaction; the root is a fold of at most log2(size) + 1 stored nodes."""
     with writing(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            # Signers (the server's schedule, an ingest, another worker) take turns: without
+            # this, one that read the size before a write could store an older, smaller head
+            # after a newer one, and every verifier past it would cry fork. (SQLite's write
+            # transaction is already exclusive.)
+            conn.execute(select(ledger_head.c.size).where(ledger_head.c.id == 1).with_for_update())
         size = tree_size(conn)
         root_hash = root_at(SqlTree(conn, size), size)
         last = latest_checkpoint(conn)
         if last is not None and (last.size, last.root_hash) == (size, root_hash) and not force:
             return last
+        if last is not None and last.size > size and not force:
+            return last  # never publish a head smaller than one already published
         head = Checkpoint(signer.name, size, root_hash)
         note = sign_checkpoint(signer, head)
         stored = StoredCheckpoint(size, head.root_hash, note, utc_stamp())

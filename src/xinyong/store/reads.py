@@ -144,8 +144,24 @@ def subject_records(
     at = None if known_at is None else _K
     params = {"key": subject_key, "k": known_at, "as_of": as_of}
     rows = [r for r in conn.execute(_RECORDS[at], params).all() if include_ended or _public(r)]
+    if known_at is not None and not include_ended and rows:
+        # A record repaired (or revoked) since is hidden from the past too: `known_at` must not
+        # be a way to read what publicity has ended for.
+        ended = _ended_now(conn, [r.record_id for r in rows])
+        rows = [r for r in rows if r.record_id not in ended]
     disputed = records_under_objection(conn, [r.record_id for r in rows])
     return [record_view(r, r.record_id in disputed) for r in rows]
+
+
+def _ended_now(conn: Connection, ids: list[int]) -> set[int]:
+    found = conn.execute(
+        select(records.c.record_id).where(
+            records.c.record_id.in_(sorted(set(ids))),
+            records.c.superseded_seq.is_(None),
+            records.c.status != "public",
+        )
+    ).scalars()
+    return {int(i) for i in found}
 
 
 def _public(r: Row[Any]) -> bool:

@@ -210,3 +210,61 @@ def test_the_check_api_says_when_the_listing_behind_a_measure_is_under_objection
     assert (after["applies"], after["under_objection"]) == (True, True)
     measures = client.get(f"/api/v1/subjects/{ACME}/measures", params={"on": "2026-02-10"}).json()
     assert [lst["under_objection"] for lst in measures["listings"]] == [True]
+
+
+def test_known_at_is_no_way_back_to_a_repaired_record(world: dict[str, Any]) -> None:
+    client: TestClient = world["client"]
+    record = _approved(world)
+    before = client.get(f"/api/v1/subjects/{ACME}").json()["known_at"]
+    assert DOC in _public_docs(client)
+    world["today"].day = dt.date(2026, 6, 1)
+    applied = client.post(
+        "/api/v1/repairs",
+        json={"record": record, "commitment": True},
+        headers=as_user(world, "acme"),
+    ).json()
+    client.post(
+        f"/api/v1/repairs/{applied['id']}/decision",
+        json={"outcome": "granted", "reason": "已履行"},
+        headers=as_user(world, "bob"),
+    )
+    past = client.get(f"/api/v1/subjects/{ACME}", params={"known_at": before}).json()
+    assert DOC not in {r["doc_no"] for r in past["records"]}
+
+
+def test_a_listing_withdrawn_on_objection_leaves_the_public_log(world: dict[str, Any]) -> None:
+    client: TestClient = world["client"]
+    apply(
+        world["engine"],
+        [
+            listing(
+                ACME,
+                "杭人社失信〔2026〕11号",
+                list_code="mohrss.wage_arrears",
+                source="samr",
+                authority="杭州市人力资源和社会保障局",
+                start="2026-02-01",
+                planned_end="2029-01-31",
+            )
+        ],
+        actor="test",
+    )
+    params = {"subject": ACME, "measure": "procurement.bar", "on": "2026-02-10"}
+    listing_id = client.get("/api/v1/check", params=params).json()["because"][0]["listing"][
+        "listing_id"
+    ]
+    assert client.get(f"/api/v1/ledger/entries/{listing_id}").json()["public"] is True
+    objection = client.post(
+        "/api/v1/objections",
+        json={"listing": listing_id, "statement": "工资已付清"},
+        headers=as_user(world, "acme"),
+    ).json()
+    decided = client.post(
+        f"/api/v1/objections/{objection['id']}/decision",
+        json={"outcome": "upheld", "reason": "核实已付清"},
+        headers=as_user(world, "bob"),
+    )
+    assert decided.status_code == 200, decided.text
+    shown = client.get(f"/api/v1/ledger/entries/{listing_id}").json()
+    assert shown["public"] is False
+    assert "objection" in shown["withheld"]
