@@ -150,6 +150,32 @@ def test_a_truncated_and_reappended_journal_is_a_fork(
     assert json.loads(state_file.read_text())["size"] == 8  # and keeps its evidence
 
 
+def test_rewritten_checkpoint_columns_do_not_hide_a_rewritten_tree(registry: Registry) -> None:
+    """The insider rewrites history to the same size and makes the stored roots beside the old
+    checkpoints agree with it: the signed notes still say the old roots, and audit reads those."""
+    from sqlalchemy import select, update
+
+    from xinyong.ledger.merkle import root_at
+    from xinyong.ledger.store import SqlTree, tree_size
+    from xinyong.store.schema import ledger_checkpoints
+
+    sign_current(registry.engine, registry.signer)
+    _rewrite_from(registry.engine, 3)
+    apply(registry.engine, [record(ACME, f"改-{i}") for i in range(5)], actor="test")
+    drop_append_only(registry.engine, "ledger_checkpoints")
+    with registry.engine.begin() as conn:
+        size = tree_size(conn)
+        for row in conn.execute(select(ledger_checkpoints)).all():
+            if row.size <= size:
+                conn.execute(
+                    update(ledger_checkpoints)
+                    .where(ledger_checkpoints.c.id == row.id)
+                    .values(root_hash=root_at(SqlTree(conn, size), row.size))
+                )
+    named = _named(registry)
+    assert any("ledger_checkpoints" in n and "rewritten" in n for n in named), named
+
+
 def test_a_shrunk_log_is_a_fork(registry: Registry, site: TestClient, tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
     save_state(state_file, _verify(registry, site))
