@@ -381,6 +381,14 @@ def prove_entry(
     return check_entry_proof(checkpoint, seq, entry, answer)
 
 
+def _digest_of(entry: dict[str, Any]) -> str | None:
+    """The digest of a served salt and payload; None when they are malformed (never a crash)."""
+    try:
+        return payload_digest(bytes.fromhex(str(entry["salt"])), str(entry["payload"]))
+    except (KeyError, ValueError):
+        return None
+
+
 def check_entry_proof(
     checkpoint: Checkpoint, seq: int, entry: dict[str, Any], answer: dict[str, Any]
 ) -> dict[str, Any]:
@@ -393,6 +401,10 @@ def check_entry_proof(
         raise VerificationFailed(
             f"journal entry {seq}: the leaf is not an envelope", seq - 1
         ) from None
+    if not isinstance(envelope, dict) or envelope.get("seq") != seq:
+        raise VerificationFailed(
+            f"journal entry {seq}: the server answered with the envelope of another entry", seq - 1
+        )
     proof = _hashes(answer.get("proof"), "inclusion proof")
     if not verify_inclusion(leaf_hash(leaf), seq - 1, checkpoint.size, proof, checkpoint.root_hash):
         raise VerificationFailed(
@@ -401,9 +413,7 @@ def check_entry_proof(
             seq - 1,
         )
     public = "payload" in entry and "salt" in entry
-    if public and payload_digest(bytes.fromhex(entry["salt"]), entry["payload"]) != envelope.get(
-        "digest"
-    ):
+    if public and _digest_of(entry) != envelope.get("digest"):
         raise VerificationFailed(
             f"journal entry {seq}: the public payload does not match the envelope's digest",
             seq - 1,
