@@ -196,3 +196,23 @@ def test_a_checkpoint_signed_by_another_key_is_refused(
 
     with pytest.raises(VerificationFailed, match="does not verify"):
         verify_log(SITE, Signer.generate(registry.signer.name).verifier, get=getter(site))
+
+
+def test_a_write_during_the_audit_is_not_taken_for_tampering(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Audit reads one snapshot: an ordinary change committed while it replays is simply not
+    part of what it audits."""
+    import xinyong.ledger.audit as audit_module
+
+    replay = audit_module._replay
+
+    def replay_then_write(src, target):  # type: ignore[no-untyped-def]
+        found = replay(src, target)
+        apply(registry.engine, [record(ACME, "审计期间写入")], actor="test")
+        return found
+
+    monkeypatch.setattr(audit_module, "_replay", replay_then_write)
+    assert _named(registry) == []
+    monkeypatch.undo()
+    assert _named(registry) == []  # and the next audit sees the write, intact

@@ -127,15 +127,20 @@ def audit(
     path (empty when the registry is intact)."""
     say = progress or (lambda _message: None)
     report = AuditReport()
+    # One snapshot for every phase: a write landing between reading the journal and reading the
+    # live tables would otherwise look like a row "no journal entry wrote".
     with engine.connect() as conn:
-        say("journal against the log")
-        _journal_against_log(conn, report)
-        say("log against the tree")
-        _leaves_against_tree(conn, report)
-        say("tree against the signed checkpoints")
-        _tree_against_checkpoints(conn, report, verifier)
-    say("projections against the journal (replay into a scratch database)")
-    _projections_against_journal(engine, report, scratch)
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():  # SQLite: one deferred transaction, a WAL snapshot from the first read
+            say("journal against the log")
+            _journal_against_log(conn, report)
+            say("log against the tree")
+            _leaves_against_tree(conn, report)
+            say("tree against the signed checkpoints")
+            _tree_against_checkpoints(conn, report, verifier)
+            say("projections against the journal (replay into a scratch database)")
+            _projections_against_journal(conn, report, scratch)
     return report
 
 
@@ -398,15 +403,17 @@ def _tree_against_checkpoints(
 # --- 4. projections ------------------------------------------------------------------------------
 
 
-def _projections_against_journal(engine: Engine, report: AuditReport, scratch: Path | None) -> None:
+def _projections_against_journal(
+    conn: Connection, report: AuditReport, scratch: Path | None
+) -> None:
     with tempfile.TemporaryDirectory(dir=scratch, prefix="xinyong-audit-") as folder:
         target = make_engine(f"sqlite:///{Path(folder) / 'rebuilt.db'}")
         try:
             upgrade(target)
-            failures = _replay(engine, target)
+            failures = _replay(conn, target)
             report.findings.extend(failures)
-            with engine.connect() as live_conn, target.connect() as rebuilt_conn:
-                live, rebuilt = snapshot(live_conn), snapshot(rebuilt_conn)
+            with target.connect() as rebuilt_conn:
+                live, rebuilt = snapshot(conn), snapshot(rebuilt_conn)
         finally:
             target.dispose()
     columns = {t.name: [c.name for c in t.columns if c.name != "id"] for t in PROJECTIONS}
@@ -416,12 +423,12 @@ def _projections_against_journal(engine: Engine, report: AuditReport, scratch: P
         report.findings.extend(_diff(name, columns[name], live[name], rebuilt[name]))
 
 
-def _replay(source: Engine, target: Engine) -> list[Finding]:
+def _replay(src: Connection, target: Engine) -> list[Finding]:
     """Project every journal entry into ``target``, runs of one kind in their batch form (the
     same writes, fewer statements). An entry that no longer parses is reported, not fatal."""
     failures: list[Finding] = []
     last = 0
-    with source.connect() as src, target.begin() as dst:
+    with target.begin() as dst:
         after = 0
         while True:
             rows = src.execute(
