@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from xinyong.ledger.publicity import withheld
 from xinyong.ledger.store import SqlTree, tree_size
 from xinyong.store.db import writing
 from xinyong.store.journal import parse_json
+from xinyong.store.projections.batching import chunked
 from xinyong.store.schema import journal, ledger_checkpoints, ledger_entries, ledger_head
 from xinyong.timeutil import utc_stamp
 
@@ -264,3 +266,20 @@ def entry(conn: Connection, seq: int) -> dict[str, Any] | None:
     else:
         out["withheld"] = view.withheld
     return out
+
+
+def public_payloads(conn: Connection, seqs: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """(hex salt, canonical payload) of each public entry among ``seqs``, in a few queries
+    whatever their number (a subject's records on one page); non-public entries are absent."""
+    wanted = sorted(set(seqs))
+    rows: list[Any] = []
+    for part in chunked(wanted):
+        rows += conn.execute(
+            select(ledger_entries.c.seq, ledger_entries.c.salt, journal.c.kind, journal.c.payload)
+            .join(journal, journal.c.seq == ledger_entries.c.seq)
+            .where(ledger_entries.c.seq.in_(part))
+        ).all()
+    hidden = withheld(conn, [(int(r.seq), str(r.kind), parse_json(r.payload)) for r in rows])
+    return {
+        int(r.seq): (bytes(r.salt).hex(), str(r.payload)) for r in rows if int(r.seq) not in hidden
+    }

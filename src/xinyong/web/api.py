@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from xinyong.ledger.service import entry as ledger_entry
+from xinyong.ledger.service import public_payloads
 from xinyong.registry import read_subject_file
 from xinyong.search import search_subjects
 from xinyong.web.deps import (
@@ -78,8 +78,8 @@ async def get_subject(
         raise Problem(404, "Not Found", [f"no subject with code {readings[0].public_code}"])
     detail = SubjectDetail.of(file)
     # What anyone needs to recompute each record's digest and prove its inclusion in the log.
+    shown = public_payloads(conn, [record.journal_seq for record in detail.records])
     for record in detail.records:
-        found = ledger_entry(conn, record.journal_seq)
-        if found is not None and found["public"]:
-            record.salt, record.payload = found["salt"], found["payload"]
+        if record.journal_seq in shown:
+            record.salt, record.payload = shown[record.journal_seq]
     return detail
