@@ -432,7 +432,7 @@ def test_the_journey_through_the_forms(world: dict[str, Any]) -> None:
     )
     assert early.status_code == 422
     assert "最早可申请信用修复日期：2026-05-10" in early.text
-    assert "the minimum publicity period ends on 2026-05-10" in early.text
+    assert "最短公示期至 2026-05-10 届满" in early.text  # the blocker, in the page's language
 
     today.day = dt.date(2026, 5, 11)
     applied = _post(

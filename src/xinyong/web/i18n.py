@@ -158,6 +158,15 @@ def _bilingual(context: jinja2.runtime.Context, zh: Any, en: Any) -> tuple[Any, 
     return zh, en
 
 
+@jinja2.pass_context
+def _reason(context: jinja2.runtime.Context, text: str) -> tuple[str, str]:
+    """A workflow's reason in the page's language where it is a known one:
+    `{% set text, text_lang = reason(r) %}<li lang="{{ text_lang }}">{{ text }}</li>`."""
+    from xinyong.web.reasons import localise
+
+    return localise(str(text), _lang_of(context))
+
+
 def make_environment(directory: Path) -> jinja2.Environment:
     """The Jinja environment: autoescaped, with `_`, `gettext`, `ngettext` and `{% trans %}`
     translating into the language in the template's context."""
@@ -169,6 +178,7 @@ def make_environment(directory: Path) -> jinja2.Environment:
     install: Callable[..., None] = env.install_gettext_callables  # type: ignore[attr-defined]
     install(gettext=_gettext, ngettext=_ngettext, newstyle=True)
     env.globals["bilingual"] = _bilingual
+    env.globals["reason"] = _reason
     return env
 
 
