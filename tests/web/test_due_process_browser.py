@@ -42,6 +42,7 @@ PASSWORDS = {
     "alice": "alice's long password",
     "bob": "bob's long password",
     "acme": "acme's long password",
+    "dave": "dave's long password",
 }
 
 
@@ -78,6 +79,7 @@ def server(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[dict[str, An
             ("alice", "officer", "samr", None),
             ("bob", "reviewer", "samr", None),
             ("acme", "subject", None, ACME),
+            ("dave", "auditor", None, None),
         ):
             add_user(
                 conn,
@@ -259,6 +261,17 @@ def test_due_process_journey_in_chromium(server: dict[str, Any], tmp_path: Path)
             assert "已信用修复" in mine
             assert "信用修复决定" in acme.locator("ul.notices").inner_text()
             _shot(acme, "due-process-portal-after-repair")
+
+            # The auditor sees who entered and decided what, and the objection upheld.
+            auditor = _sign_in(browser, url, "dave", "/audit")
+            officers = auditor.locator("#officers + table").inner_text()
+            assert "user:alice" in officers
+            assert "samr" in auditor.locator("#upheld + table").inner_text()
+            _shot(auditor, "due-process-audit")
+            # Anyone can read how to check the registry was never rewritten.
+            public.goto(url + "/ledger?lang=en")
+            assert "Verify that the registry was never silently rewritten" in public.content()
+            _shot(public, "ledger-verify")
 
             # Sign-out ends the session: the portal sends the browser to the sign-in page.
             acme.get_by_role("button", name="退出").click()
