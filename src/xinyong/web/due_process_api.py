@@ -10,15 +10,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
 
 from xinyong.accounts import Principal
 from xinyong.store.db import writing
-from xinyong.store.schema import notices
 from xinyong.web.auth import require
 from xinyong.web.deps import MAX_ID, AppState, CaseId, StateDep, resolve
 from xinyong.web.problems import Problem
-from xinyong.workflows import annual, entries, objections, repair
+from xinyong.workflows import annual, entries, objections, queues, repair
 from xinyong.workflows import evidence as ev
 from xinyong.workflows.dashboard import dashboard
 from xinyong.workflows.notices import deliver
@@ -106,7 +104,7 @@ def _files(items: list[Evidence]) -> list[ev.EvidenceFile]:
     return ev.decode([i.model_dump() for i in items])
 
 
-def _mail(background: BackgroundTasks, st: AppState) -> None:
+def mail_later(background: BackgroundTasks, st: AppState) -> None:
     """Notices go out after the response: a slow mail server never holds a request."""
     background.add_task(deliver, st.engine)
 
@@ -210,7 +208,7 @@ def file_objection(
             catalogue=st.rules.catalogue,
             today=st.today(),
         )
-    _mail(background, st)
+    mail_later(background, st)
     return answer
 
 
@@ -250,7 +248,7 @@ def decide_objection(
             today=st.today(),
             rules=st.rules,
         )
-    _mail(background, st)
+    mail_later(background, st)
     return answer
 
 
@@ -294,7 +292,7 @@ def apply_for_repair(
             catalogue=st.rules.catalogue,
             today=st.today(),
         )
-    _mail(background, st)
+    mail_later(background, st)
     return answer
 
 
@@ -326,7 +324,7 @@ def decide_repair(
         answer = repair.decide(
             conn, who, repair_id, body.outcome, body.reason, today=st.today(), rules=st.rules
         )
-    _mail(background, st)
+    mail_later(background, st)
     return answer
 
 
@@ -341,7 +339,7 @@ def file_annual_report(
     following year, accepted late and marked so."""
     with writing(st.engine) as conn:
         answer = annual.file(conn, who, body.year, body.report, today=st.today())
-    _mail(background, st)
+    mail_later(background, st)
     return answer
 
 
@@ -349,11 +347,7 @@ def file_annual_report(
 def my_notices(st: StateDep, who: Annotated[Principal, require("subject")]) -> dict[str, Any]:
     """The subject's notices, newest first."""
     with st.engine.connect() as conn:
-        rows = conn.execute(
-            select(notices)
-            .where(notices.c.subject_key == who.subject_key)
-            .order_by(notices.c.id.desc())
-        ).all()
+        rows = queues.subject_notices(conn, who.subject_key or "")
     results = [
         {
             "id": r.id,

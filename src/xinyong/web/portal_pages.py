@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 from starlette.datastructures import FormData, UploadFile
 
 from xinyong.accounts import Principal, authenticate
@@ -30,10 +30,6 @@ from xinyong.store import reads
 from xinyong.store.db import writing
 from xinyong.store.journal import parse_json
 from xinyong.store.listing_reads import subject_listings
-from xinyong.store.schema import entries as entry_rows
-from xinyong.store.schema import notices
-from xinyong.store.schema import objections as objection_rows
-from xinyong.store.schema import repairs as repair_rows
 from xinyong.web.auth import (
     LoginRequired,
     anonymous_form,
@@ -42,10 +38,10 @@ from xinyong.web.auth import (
     require,
 )
 from xinyong.web.deps import AppState, CaseId, StateDep
-from xinyong.workflows import Refused, WorkflowError, annual, entries, objections, repair
+from xinyong.web.due_process_api import mail_later as _mail
+from xinyong.workflows import Refused, WorkflowError, annual, entries, objections, queues, repair
 from xinyong.workflows import evidence as ev
 from xinyong.workflows.dashboard import dashboard
-from xinyong.workflows.notices import deliver
 from xinyong.workflows.targets import find
 
 router = APIRouter(include_in_schema=False)
@@ -220,10 +216,6 @@ def _refusal(exc: WorkflowError) -> dict[str, Any]:
     return {"status": exc.status, "reasons": reasons, "earliest": earliest}
 
 
-def _mail(background: BackgroundTasks, st: AppState) -> None:
-    background.add_task(deliver, st.engine)
-
-
 # --- sign-in and sign-out
 
 
@@ -334,25 +326,9 @@ def _portal(
         held = [h for h in subject_listings(conn, key) if h.state != "ended"]
         disputed = reads.listings_under_objection(conn, [h.listing_id for h in held])
         eligibility = repair.eligibility(conn, key, catalogue, today) if subject else []
-        mine = [
-            objections.as_json(r)
-            for r in conn.execute(
-                select(objection_rows)
-                .where(objection_rows.c.subject_key == key)
-                .order_by(objection_rows.c.id.desc())
-            )
-        ]
-        applied = [
-            repair.as_json(r)
-            for r in conn.execute(
-                select(repair_rows)
-                .where(repair_rows.c.subject_key == key)
-                .order_by(repair_rows.c.id.desc())
-            )
-        ]
-        sent = conn.execute(
-            select(notices).where(notices.c.subject_key == key).order_by(notices.c.id.desc())
-        ).all()
+        mine = [objections.as_json(r) for r in queues.subject_cases(conn, key, "objections")]
+        applied = [repair.as_json(r) for r in queues.subject_cases(conn, key, "repairs")]
+        sent = queues.subject_notices(conn, key)
     docs = {("record", r.record_id): r.doc_no for r in records}
     docs |= {("listing", h.listing_id): h.decision_no for h in held}
     names = {}
@@ -510,21 +486,13 @@ def _console(
     values: dict[str, str] | None = None,
 ) -> Response:
     with st.engine.connect() as conn:
-        mine: dict[str, Any] = {"pending_total": _count_mine(conn, who, "pending")}
+        mine: dict[str, Any] = {"pending_total": queues.authored_entry_count(conn, who, "pending")}
         for status_ in ("pending", "approved", "rejected"):
-            # Pending ones oldest first (they wait longest), decided ones newest first.
-            order = entry_rows.c.submitted_seq
-            query = (
-                select(entry_rows)
-                .where(
-                    entry_rows.c.agency == (who.agency or ""),
-                    entry_rows.c.author == who.actor,
-                    entry_rows.c.status == status_,
-                )
-                .order_by(order if status_ == "pending" else order.desc())
-                .limit(PAGE_ITEMS if status_ == "pending" else 20)
+            pending = status_ == "pending"
+            rows = queues.authored_entries(
+                conn, who, status_, PAGE_ITEMS if pending else 20, newest_first=not pending
             )
-            mine[status_] = [entries.as_json(r) for r in conn.execute(query)]
+            mine[status_] = [entries.as_json(r) for r in rows]
     return _render(
         request,
         "console.html",
@@ -540,15 +508,6 @@ def _console(
         },
         refused.status if refused else status,
     )
-
-
-def _count_mine(conn: Connection, who: Principal, status: str) -> int:
-    query = select(func.count()).where(
-        entry_rows.c.agency == (who.agency or ""),
-        entry_rows.c.author == who.actor,
-        entry_rows.c.status == status,
-    )
-    return int(conn.execute(query).scalar_one())
 
 
 def _submit(
@@ -691,36 +650,19 @@ def _reviews(
     today = st.today()
     agency = who.agency or ""
     with st.engine.connect() as conn:
-        waiting = entries.queue(conn, who, "pending") if who.role == "reviewer" else []
-        pending = [entries.as_json(r) for r in waiting[:PAGE_ITEMS]]
-        open_objections = []
-        for r in conn.execute(
-            select(objection_rows)
-            .where(objection_rows.c.agency == agency, objection_rows.c.status == "open")
-            .order_by(objection_rows.c.due, objection_rows.c.id)
-            .limit(PAGE_ITEMS)
-        ):
-            open_objections.append({**objections.as_json(r), **_case(conn, r, who)})
-        open_repairs = []
-        for r in conn.execute(
-            select(repair_rows)
-            .where(repair_rows.c.agency == agency, repair_rows.c.status == "pending")
-            .order_by(repair_rows.c.due, repair_rows.c.id)
-            .limit(PAGE_ITEMS)
-        ):
-            open_repairs.append({**repair.as_json(r), **_case(conn, r, who)})
-        totals = {
-            name: int(
-                conn.execute(
-                    select(func.count()).where(table.c.agency == agency, table.c.status == status)
-                ).scalar_one()
-            )
-            for name, table, status in (
-                ("objections", objection_rows, "open"),
-                ("repairs", repair_rows, "pending"),
-            )
-        }
-        totals["pending"] = len(waiting)
+        reviewer = who.role == "reviewer"
+        waiting = entries.queue(conn, who, "pending", PAGE_ITEMS) if reviewer else []
+        pending = [entries.as_json(r) for r in waiting]
+        open_objections = [
+            {**objections.as_json(r), **_case(conn, r, who)}
+            for r in queues.agency_cases(conn, agency, "objections", PAGE_ITEMS)
+        ]
+        open_repairs = [
+            {**repair.as_json(r), **_case(conn, r, who)}
+            for r in queues.agency_cases(conn, agency, "repairs", PAGE_ITEMS)
+        ]
+        totals = {name: queues.agency_case_count(conn, agency, name) for name in queues.OPEN}
+        totals["pending"] = queues.entry_count(conn, who, "pending") if reviewer else 0
     return _render(
         request,
         "reviews.html",

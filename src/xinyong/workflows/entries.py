@@ -274,12 +274,15 @@ def _as_dict(payload: dict[str, Any] | Payload) -> dict[str, Any]:
     return dict(payload)
 
 
-def queue(conn: Connection, principal: Principal, status: str = "pending") -> list[Any]:
-    """Entries a principal may see: a reviewer or officer their agency's, admin/auditor all."""
+def queue(
+    conn: Connection, principal: Principal, status: str = "pending", limit: int | None = None
+) -> list[Any]:
+    """Entries a principal may see, oldest first: a reviewer or officer their agency's,
+    admin/auditor all."""
     query = select(entries).where(entries.c.status == status)
     if principal.role not in ("admin", "auditor"):
         query = query.where(entries.c.agency == (principal.agency or ""))
-    return list(conn.execute(query.order_by(entries.c.submitted_seq)).all())
+    return list(conn.execute(query.order_by(entries.c.submitted_seq).limit(limit)).all())
 
 
 def as_json(row: Any) -> dict[str, Any]:
