@@ -167,3 +167,25 @@ def disable(
         common.emit_json(_user_json(user))
         return
     common.out.print(f"user {user.name} disabled")
+
+
+@app.command("password")
+def password(
+    name: Annotated[str, typer.Argument()],
+    actor: ActorOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Set or reset an account's web sign-in password (prompted, or XINYONG_PASSWORD). Its
+    sessions end: whoever was signed in with the old password must sign in again."""
+    from xinyong.accounts import AccountError
+    from xinyong.accounts.users import set_password
+
+    secret = os.environ.get("XINYONG_PASSWORD") or typer.prompt(
+        "password", hide_input=True, confirmation_prompt=True
+    )
+    with common.engine(db) as engine, common.writing(engine) as conn:
+        try:
+            set_password(conn, name, secret, by=common.actor(actor))
+        except AccountError as exc:
+            common.fail(str(exc), 2)
+    common.out.print(f"password of {name} set; its sessions ended")

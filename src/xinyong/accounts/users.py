@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select, update
 
 from xinyong.accounts.roles import AGENCY_ROLES, USER_ROLES, Principal, Role
-from xinyong.store.schema import access_log, user_tokens, users
+from xinyong.store.schema import access_log, user_tokens, users, web_sessions
 from xinyong.timeutil import utc_stamp
 
 _HASHER = PasswordHasher()
@@ -60,7 +60,7 @@ def _check_binding(role: str, agency: str | None, subject_key: str | None) -> No
     if role not in USER_ROLES:
         raise AccountError(f"unknown role {role!r}; roles: {', '.join(USER_ROLES)}")
     if role in AGENCY_ROLES and not agency:
-        raise AccountError(f"a {role} acts for an agency: give --agency")
+        raise AccountError(f"an account with the role {role} acts for an agency: give --agency")
     if role == "subject" and not subject_key:
         raise AccountError("a subject account is bound to its code: give --subject")
     if role != "subject" and subject_key:
@@ -157,12 +157,21 @@ def disable_user(conn: Connection, name: str, *, by: str) -> User:
     return User(user.id, user.name, user.role, user.agency, user.subject_key, user.email, True)
 
 
-def set_password(conn: Connection, name: str, password: str) -> None:
+def set_password(conn: Connection, name: str, password: str, *, by: str) -> None:
+    user = find_user(conn, name)
+    if user is None:
+        raise AccountError(f"no user {name!r}")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
     conn.execute(
-        update(users).where(users.c.name == name).values(password_hash=_HASHER.hash(password))
+        update(users).where(users.c.id == user.id).values(password_hash=_HASHER.hash(password))
     )
+    conn.execute(
+        update(web_sessions)
+        .where(web_sessions.c.user_id == user.id, web_sessions.c.revoked_at.is_(None))
+        .values(revoked_at=utc_stamp())
+    )
+    _log(conn, by, "user.password", name)
 
 
 def authenticate(conn: Connection, name: str, password: str) -> User | None:

@@ -214,21 +214,6 @@ def _remedy(
     ]
 
 
-def under_objection(conn: Connection, target: str, ids: list[int]) -> set[int]:
-    """Which of these records (or listings) have an open objection: every public view marks
-    them at once."""
-    if not ids:
-        return set()
-    found = conn.execute(
-        select(objections.c.target_id).where(
-            objections.c.target == target,
-            objections.c.status == "open",
-            objections.c.target_id.in_(ids),
-        )
-    ).scalars()
-    return {int(i) for i in found}
-
-
 def _open_case(conn: Connection, t: Target) -> int | None:
     found = conn.execute(
         select(objections.c.id).where(

@@ -108,10 +108,6 @@ def visible_to(principal: Principal, subject_key: str, agency: str) -> bool:
     return False
 
 
-def evidence_list(raw: str) -> list[dict[str, Any]]:
-    return list(parse_json(raw))
-
-
 def visible_case(
     conn: Connection, principal: Principal, table: Table, case_id: int, what: str
 ) -> Any:
