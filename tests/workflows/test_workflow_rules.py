@@ -324,3 +324,16 @@ def test_change_payloads_refuse_nonsense() -> None:
             "objection.decided", {"id": 1, "outcome": "maybe", "reason": "", "on": "x", "by": "u"}
         )
     assert len(exc.value.reasons) == 3
+
+
+def test_an_annual_report_due_is_reminded_once_within_30_days(world: dict[str, Any]) -> None:
+    engine: Engine = world["engine"]
+    with writing(engine) as conn:
+        assert escalate(conn, dt.date(2026, 5, 30), "operator:test")["reminders"] == 0  # 31 days
+    with writing(engine) as conn:
+        assert escalate(conn, dt.date(2026, 5, 31), "operator:test")["reminders"] == 1
+    with writing(engine) as conn:
+        assert escalate(conn, dt.date(2026, 6, 15), "operator:test")["reminders"] == 0  # told
+    notices = world["client"].get("/api/v1/notices", headers=as_user(world, "acme")).json()
+    due = [n for n in notices["results"] if n["topic"] == "annual_report.due"]
+    assert len(due) == 1 and "2026-06-30" in due[0]["body"]

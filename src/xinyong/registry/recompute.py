@@ -213,8 +213,9 @@ def refresh_subject(conn: Connection, rules: Rules, subject_key: str, on: dt.dat
     listing removed must not wait for the nightly recompute to show)."""
     from xinyong.registry.measures import subject_evaluation
 
-    state = state_of(subject_evaluation(conn, rules, subject_key, on, journal_seq(conn)))
+    seq = journal_seq(conn)
+    state = state_of(subject_evaluation(conn, rules, subject_key, on, seq))
     conn.execute(delete(subject_state).where(subject_state.c.subject_key == subject_key))
     if state.lists or state.measures or state.suspended:
-        conn.execute(insert(subject_state), [state.as_row(subject_key, on, journal_seq(conn))])
+        conn.execute(insert(subject_state), [state.as_row(subject_key, on, seq)])
     return state

@@ -73,20 +73,12 @@ def escalate(conn: Connection, today: dt.date, actor: str) -> dict[str, int]:
                 )
             )
         counts["objections" if case == "objection" else "repairs"] = len(overdue)
-    changes += _report_reminders(conn, today)
-    counts["reminders"] = sum(
-        1
-        for c in changes
-        if c.kind == "notice.sent" and str(_get(c, "topic")) == "annual_report.due"
-    )
+    reminders = _report_reminders(conn, today)
+    counts["reminders"] = len(reminders)
+    changes += reminders
     if changes:
         apply_changes(conn, changes, actor=actor)
     return counts
-
-
-def _get(change: Change, key: str) -> object:
-    payload = change.payload
-    return payload.get(key) if isinstance(payload, dict) else getattr(payload, key, None)
 
 
 def _report_reminders(conn: Connection, today: dt.date) -> list[Change]:
