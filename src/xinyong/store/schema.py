@@ -12,6 +12,8 @@ drift apart.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -363,57 +365,43 @@ entries = Table(
     Index(None, "record_id"),
 )
 
-# Objections (异议) against a record or a listing.
-objections = Table(
-    "objections",
-    metadata,
-    Column("id", Seq, primary_key=True, autoincrement=False),  # the filing's journal sequence
-    Column("target", String(16), nullable=False),  # record | listing
-    Column("target_id", Seq, nullable=False),
-    Column("subject_key", String(80), nullable=False),
-    Column("agency", String(64), nullable=False),  # who must answer: the supplying agency
-    Column("statement", Text, nullable=False),
-    Column("evidence", Text, nullable=False),  # JSON list of {name, sha256, size}
-    Column("filed_by", String(200), nullable=False),
-    Column("filed_on", Date, nullable=False),
-    Column("due", Date, nullable=False),
-    Column("due_warning", Text, nullable=True),  # the holiday calendar did not cover the deadline
-    Column("status", String(16), nullable=False),  # open | upheld | rejected
-    Column("escalated_on", Date, nullable=True),
-    Column("outcome_reason", Text, nullable=True),
-    Column("decided_by", String(200), nullable=True),
-    Column("decided_on", Date, nullable=True),
-    Column("decided_seq", Seq, nullable=True),
-    Index(None, "target", "target_id", "status"),
-    Index(None, "subject_key"),
-    Index(None, "agency", "status"),
-)
 
-# Credit repair (信用修复) applications.
-repairs = Table(
-    "repairs",
-    metadata,
-    Column("id", Seq, primary_key=True, autoincrement=False),
-    Column("target", String(16), nullable=False),  # record | listing
-    Column("target_id", Seq, nullable=False),
-    Column("subject_key", String(80), nullable=False),
-    Column("agency", String(64), nullable=False),  # who decides: the agency that made it
-    Column("commitment", Boolean, nullable=False),
-    Column("evidence", Text, nullable=False),
-    Column("filed_by", String(200), nullable=False),
-    Column("filed_on", Date, nullable=False),
-    Column("due", Date, nullable=False),
-    Column("due_warning", Text, nullable=True),
-    Column("status", String(16), nullable=False),  # pending | granted | refused
-    Column("escalated_on", Date, nullable=True),
-    Column("outcome_reason", Text, nullable=True),
-    Column("decided_by", String(200), nullable=True),
-    Column("decided_on", Date, nullable=True),
-    Column("decided_seq", Seq, nullable=True),
-    Index(None, "target", "target_id", "status"),
-    Index(None, "subject_key"),
-    Index(None, "agency", "status"),
-)
+def _case(name: str, own: Column[Any]) -> Table:
+    """An objection or a repair application: about a record or listing of one subject, filed
+    with evidence, due by a date in working days, decided with reasons — and `own`, the column
+    only this kind has."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Seq, primary_key=True, autoincrement=False),  # the filing's journal seq
+        Column("target", String(16), nullable=False),  # record | listing
+        Column("target_id", Seq, nullable=False),
+        Column("subject_key", String(80), nullable=False),
+        # who answers: the agency that supplied (objection) or made (repair) the record
+        Column("agency", String(64), nullable=False),
+        own,
+        Column("evidence", Text, nullable=False),  # JSON list of {name, sha256, size}
+        Column("filed_by", String(200), nullable=False),
+        Column("filed_on", Date, nullable=False),
+        Column("due", Date, nullable=False),
+        Column("due_warning", Text, nullable=True),  # the holiday calendar did not cover it
+        Column("status", String(16), nullable=False),  # objections and repairs: see below
+        Column("escalated_on", Date, nullable=True),
+        Column("outcome_reason", Text, nullable=True),
+        Column("decided_by", String(200), nullable=True),
+        Column("decided_on", Date, nullable=True),
+        Column("decided_seq", Seq, nullable=True),
+        Index(None, "target", "target_id", "status"),
+        Index(None, "subject_key"),
+        Index(None, "agency", "status"),
+    )
+
+
+# Objections (异议) against a record or a listing, and credit repair (信用修复) applications.
+# states: open | upheld | rejected
+objections = _case("objections", Column("statement", Text, nullable=False))
+# states: pending | granted | refused
+repairs = _case("repairs", Column("commitment", Boolean, nullable=False))
 
 # Notices to a subject: delivered in the portal at once and by e-mail when it has an address.
 notices = Table(
