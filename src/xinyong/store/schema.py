@@ -398,6 +398,16 @@ def _case(name: str, own: Column[Any]) -> Table:
 
 
 # Objections (异议) against a record or a listing, and credit repair (信用修复) applications.
+# Which case cites which evidence file, so that a download finds the cases it may be shown for
+# by index, not by scanning every case's evidence list.
+case_evidence = Table(
+    "case_evidence",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("case_id", Seq, primary_key=True, autoincrement=False),  # objection or repair id
+    Column("name", Text, nullable=False),
+)
+
 # states: open | upheld | rejected
 objections = _case("objections", Column("statement", Text, nullable=False))
 # states: pending | granted | refused
@@ -542,5 +552,6 @@ PROJECTIONS: tuple[Table, ...] = (
     entries,
     objections,
     repairs,
+    case_evidence,
     notices,
 )

@@ -13,7 +13,6 @@ from sqlalchemy import Connection, insert, select
 
 from xinyong.accounts import Principal
 from xinyong.codes import redact_ids
-from xinyong.store.journal import parse_json
 from xinyong.store.schema import evidence_files
 from xinyong.timeutil import utc_stamp
 from xinyong.workflows.errors import NotVisible, Refused
@@ -85,24 +84,23 @@ def store(conn: Connection, files: list[EvidenceFile]) -> list[dict[str, object]
 def read(conn: Connection, principal: Principal, sha256: str) -> tuple[str, str, bytes]:
     """(name, media type, content) of an evidence file, for whoever may see a case citing it —
     the subject that filed it, the agency that must answer, admin and auditor; 404 otherwise."""
-    from xinyong.store.schema import objections, repairs
+    from xinyong.store.schema import case_evidence, objections, repairs
     from xinyong.workflows.targets import visible_to
 
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise NotVisible("no such evidence file")
     for table in (objections, repairs):
-        rows = conn.execute(
-            select(table.c.subject_key, table.c.agency, table.c.evidence).where(
-                table.c.evidence.contains(sha256)
-            )
+        cases = conn.execute(
+            select(case_evidence.c.name, table.c.subject_key, table.c.agency)
+            .join(table, table.c.id == case_evidence.c.case_id)
+            .where(case_evidence.c.sha256 == sha256)
         ).all()
-        for row in rows:
-            refs = [e for e in parse_json(row.evidence) if e.get("sha256") == sha256]
-            if refs and visible_to(principal, row.subject_key, row.agency):
-                stored = conn.execute(
-                    select(evidence_files).where(evidence_files.c.sha256 == sha256)
-                ).first()
-                if stored is None:
-                    break
-                return str(refs[0]["name"]), str(stored.media_type), bytes(stored.content)
+        for case in cases:
+            if not visible_to(principal, case.subject_key, case.agency):
+                continue
+            stored = conn.execute(
+                select(evidence_files).where(evidence_files.c.sha256 == sha256)
+            ).first()
+            if stored is not None:
+                return str(case.name), str(stored.media_type), bytes(stored.content)
     raise NotVisible("no such evidence file")

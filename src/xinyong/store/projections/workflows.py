@@ -26,7 +26,7 @@ from xinyong.store.changes import (
     RepairDecided,
 )
 from xinyong.store.journal import canonical_json
-from xinyong.store.schema import entries, notices, objections, repairs
+from xinyong.store.schema import case_evidence, entries, notices, objections, repairs
 
 Check = Callable[[Connection, Payload], list[str]]
 Project = Callable[[Connection, int, Payload], None]
@@ -145,6 +145,7 @@ def project_objection(conn: Connection, seq: int, payload: Payload) -> None:
     conn.execute(
         insert(objections).values(id=seq, statement=p.statement, status="open", **_case_values(p))
     )
+    _cite(conn, seq, p)
 
 
 def project_repair(conn: Connection, seq: int, payload: Payload) -> None:
@@ -152,6 +153,16 @@ def project_repair(conn: Connection, seq: int, payload: Payload) -> None:
     conn.execute(
         insert(repairs).values(id=seq, commitment=p.commitment, status="pending", **_case_values(p))
     )
+    _cite(conn, seq, p)
+
+
+def _cite(conn: Connection, case_id: int, p: ObjectionFiled | RepairApplied) -> None:
+    named = {e.sha256: e.name for e in p.evidence}  # one row per file, even if sent twice
+    if named:
+        conn.execute(
+            insert(case_evidence),
+            [{"sha256": sha, "case_id": case_id, "name": name} for sha, name in named.items()],
+        )
 
 
 def _check_open(table: Table, open_status: str, what: str) -> Check:
