@@ -16,7 +16,10 @@ import functools
 import re
 from importlib import resources
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
+from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
+from pypinyin.seg.simpleseg import seg as pinyin_seg
+from pypinyin.style import convert as convert_style
 
 # Longest first, so 股份有限公司 is taken before 有限公司. Names are normalised first (NFKC,
 # simplified, lower case, no spaces), so the English forms appear lower-cased and unspaced.
@@ -98,18 +101,36 @@ _BRACKET_ONLY = frozenset({"中国", "中华人民共和国"})
 
 
 def strip_legal_form(key: str) -> str:
-    for form in LEGAL_FORMS:
-        if key.endswith(form) and len(key) > len(form):
-            return key[: -len(form)].rstrip(",. ")
-    # A typo in the form itself (有限工司): four characters or more, one of them different.
-    for form in LEGAL_FORMS:
-        if len(form) >= 4 and len(key) > len(form) + 1 and _one_off(key[-len(form) :], form):
-            return key[: -len(form)]
+    if key.endswith(LEGAL_FORMS):  # one C call answers for nearly every name
+        for form in LEGAL_FORMS:
+            if key.endswith(form) and len(key) > len(form):
+                return key[: -len(form)].rstrip(",. ")
+    # A typo in the form itself (有限工司): four characters or more, one of them different. The
+    # longest such form wins, as above; forms of one length cut the same, so any of them does.
+    for size, masked, ends in _TYPO_FORMS:
+        # One character off means the last two cannot both be off: most names end elsewhere.
+        if len(key) > size + 1 and (key[-1] in ends[0] or key[-2] in ends[1]):
+            tail = key[-size:]
+            if any(tail[:i] + "\0" + tail[i + 1 :] in masked for i in range(size)):
+                return key[:-size]
     return key
 
 
-def _one_off(a: str, b: str) -> bool:
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+def _masked_forms() -> tuple[tuple[int, frozenset[str], tuple[frozenset[str], ...]], ...]:
+    """Per form length (longest first), every form of that length with one character masked
+    (a tail one character off a form equals one of these once the same position is masked), and
+    the last and second-last characters of those forms."""
+    sizes = sorted({len(f) for f in LEGAL_FORMS if len(f) >= 4}, reverse=True)
+    out = []
+    for size in sizes:
+        forms = [f for f in LEGAL_FORMS if len(f) == size]
+        masked = frozenset(f[:i] + "\0" + f[i + 1 :] for f in forms for i in range(size))
+        ends = (frozenset(f[-1] for f in forms), frozenset(f[-2] for f in forms))
+        out.append((size, masked, ends))
+    return tuple(out)
+
+
+_TYPO_FORMS = _masked_forms()
 
 
 def strip_region(key: str) -> str:
@@ -151,10 +172,31 @@ def core_name(name_key: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def initials(text: str) -> str:
     """Pinyin initials of the Chinese characters (字节跳动科技 → zjtdkj); other characters kept
-    when they are ASCII letters or digits."""
-    # Each Chinese character gives one letter; other runs (abc, 3d) come back whole, as typed.
-    joined = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    when they are ASCII letters or digits.
+
+    Exactly what ``lazy_pinyin(text, style=Style.FIRST_LETTER)`` gives (pypinyin's segmentation,
+    its phrase readings, else each character's first reading), without its per-character style
+    pipeline, which cost three times as much: ingest computes this for every new name
+    (tests/codes/test_initials_fast.py holds the two equal)."""
+    letters: list[str] = []
+    for word in pinyin_seg(text):
+        if not RE_HANS.match(word):  # other runs (abc, 3d) come back whole, as typed
+            letters.append(word)
+            continue
+        phrase = PHRASES_DICT.get(word) if len(word) > 1 else None
+        if phrase is not None:
+            letters.extend(_first_letter(readings[0]) for readings in phrase)
+            continue
+        for char in word:
+            readings = PINYIN_DICT.get(ord(char))
+            letters.append(_first_letter(readings.split(",", 1)[0]) if readings else char)
+    joined = "".join(letters).lower()
     return "".join(c for c in joined if c.isascii() and c.isalnum())
+
+
+@functools.lru_cache(maxsize=8192)
+def _first_letter(reading: str) -> str:
+    return str(convert_style(reading, Style.FIRST_LETTER, strict=True))
 
 
 def grams(core: str) -> list[str]:

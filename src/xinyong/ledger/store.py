@@ -94,10 +94,10 @@ def _user_agencies(conn: Connection, actors: Iterable[str]) -> dict[str, tuple[s
 def build_entries(
     rows: Sequence[JournalRow],
     users_by_name: Mapping[str, tuple[str | None, str]],
-    payloads: Sequence[Mapping[str, Any]] | None = None,
+    payloads: Sequence[Mapping[str, Any] | None] | None = None,
 ) -> list[tuple[int, bytes, bytes]]:
-    """``(seq, salt, leaf bytes)`` for journal rows; ``payloads`` are the parsed payloads when the
-    caller has them (else each payload text is parsed for its subject)."""
+    """``(seq, salt, leaf bytes)`` for journal rows; ``payloads`` are the parsed payloads where the
+    caller has them (else, or where one is None, the payload text is parsed for its subject)."""
     salts = os.urandom(SALT_BYTES * len(rows))
     agencies: dict[str, str] = {}
     out: list[tuple[int, bytes, bytes]] = []
@@ -106,7 +106,9 @@ def build_entries(
         agency = agencies.get(actor)
         if agency is None:
             agency = agencies[actor] = acting_agency(actor, users_by_name)
-        payload = payloads[position] if payloads is not None else parse_json(text)
+        payload = payloads[position] if payloads is not None else None
+        if payload is None:
+            payload = parse_json(text)
         leaf = envelope_bytes(
             seq, recorded_at, kind, agency, subject_reference(payload), payload_digest(salt, text)
         )
@@ -117,7 +119,7 @@ def build_entries(
 def append_journal(
     conn: Connection,
     rows: Sequence[JournalRow],
-    payloads: Sequence[Mapping[str, Any]] | None = None,
+    payloads: Sequence[Mapping[str, Any] | None] | None = None,
 ) -> None:
     """Append the envelopes of journal rows just inserted (consecutive sequence numbers from the
     log's current size + 1), their leaves and every tree node they complete, and move the head."""

@@ -9,7 +9,7 @@ exactly as they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,13 +95,15 @@ def apply_changes(
     first = allocate_seqs(conn, len(typed))
     for start, end in _runs(changes):
         _check_and_project(conn, first + start, changes[start:end], typed[start:end])
-    texts = [_journal_text(c, p) for p, c in zip(typed, changes, strict=True)]
+    journaled = [_journal_form(c, p) for p, c in zip(typed, changes, strict=True)]
+    texts = [text for text, _ in journaled]
     rows = [
         (first + i, recorded_at, actor, c.kind, text)
         for i, (c, text) in enumerate(zip(changes, texts, strict=True))
     ]
     bulk_insert_values(conn, journal, _JOURNAL_COLUMNS, rows)
-    ledger_store.append_journal(conn, rows)  # their leaves, in this same transaction
+    # their leaves, in this same transaction (from the payloads at hand: no JSON parsed again)
+    ledger_store.append_journal(conn, rows, [payload for _, payload in journaled])
     if not entries:
         return []
     return [
@@ -110,11 +112,15 @@ def apply_changes(
     ]
 
 
-def _journal_text(change: Change, typed: Payload | None) -> str:
+def _journal_form(change: Change, typed: Payload | None) -> tuple[str, Mapping[str, Any] | None]:
+    """The journal text, and the payload it encodes when that is at hand (the ledger reads the
+    subject from it): a prepared change's payload is the one its journal JSON was made from."""
     if change.journal_json:
-        return change.journal_json
+        payload = change.payload if change.prepared is not None else None
+        return change.journal_json, payload if isinstance(payload, dict) else None
     assert typed is not None  # a prepared change always has its journal JSON
-    return canonical_json(typed.journal_payload())
+    journal_payload = typed.journal_payload()
+    return canonical_json(journal_payload), journal_payload
 
 
 def _runs(changes: Sequence[Change]) -> Iterator[tuple[int, int]]:

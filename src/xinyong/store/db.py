@@ -57,9 +57,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA cache_size=-65536")
-        # Checkpoint every 32 MiB of WAL rather than every 4 MiB: bulk ingest commits a few MiB
-        # per chunk, and checkpointing after nearly every commit cost a third of its time.
-        cursor.execute("PRAGMA wal_autocheckpoint=8192")
+        # Checkpoint every 128 MiB of WAL rather than every 4 MiB: bulk ingest commits 5-20 MiB
+        # per chunk, and each checkpoint rewrites the same hot index pages; fewer, larger ones
+        # cost less (measured: a third of ingest's time at 4 MiB, 9% less storage time at 128
+        # than at 32).
+        cursor.execute("PRAGMA wal_autocheckpoint=32768")
         cursor.close()
 
     @event.listens_for(engine, "begin")
