@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
-KINDS = ("registry", "licence", "penalty", "listing")
+KINDS = ("registry", "licence", "penalty", "listing", "annual_report")
 
 
 _BRACKETS = str.maketrans("【】〔〕[]", "()()()")

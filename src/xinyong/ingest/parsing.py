@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from xinyong.catalogue import Catalogue
 from xinyong.codes import IdHasher
+from xinyong.ingest.annual_rows import parse_annual_report_row
 from xinyong.ingest.export import unescape_formula
 from xinyong.ingest.listing_rows import parse_listing_row
 from xinyong.ingest.mapping import header_key, load_mapping
@@ -64,6 +65,12 @@ def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
                 cells[name] = value
         if ctx.kind == "registry":
             out.append(parse_registry_row(cells, ctx.headers, ctx.legacy))
+        elif ctx.kind == "annual_report":
+            out.append(
+                parse_annual_report_row(
+                    cells, ctx.headers, ctx.hasher, ctx.today, ctx.catalogue, ctx.legacy
+                )
+            )
         elif ctx.kind == "listing":
             out.append(
                 parse_listing_row(

@@ -370,7 +370,7 @@ def _open_all(
                 where = f"{table.file} sheet {table.sheet!r}" if table.sheet else table.file
                 raise UnreadableFile(
                     f"{where}: cannot tell the kind from its headers; give --kind "
-                    "registry, licence, penalty or listing"
+                    "registry, licence, penalty, listing or annual_report"
                 )
             out.append((table, table_kind))
     return out

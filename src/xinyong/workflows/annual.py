@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 
 from xinyong.accounts import Principal
 from xinyong.codes import redact_ids
+from xinyong.ingest.annual_rows import FIRST_YEAR, due_date
 from xinyong.store.apply import Change, apply_changes
 from xinyong.store.projections.agencies import exists as agency_exists
 from xinyong.store.projections.records import current_id
@@ -23,7 +24,6 @@ from xinyong.workflows.notices import notice
 SOURCE = "necips"  # 国家企业信用信息公示系统: where enterprises publish their own reports
 SOURCE_NAME = "国家企业信用信息公示系统（企业自主公示）"
 KIND = "annual_report"
-FIRST_YEAR = 2013  # the first reports, for 2013, were filed in 2014 under the regulation
 # What a report states (Art. 9, the parts the registry publishes); nothing else is accepted.
 FIELDS = (
     "address",
@@ -38,10 +38,6 @@ FIELDS = (
     "total_revenue_wan",
     "total_tax_wan",
 )
-
-
-def due_date(year: int) -> dt.date:
-    return dt.date(year + 1, 6, 30)
 
 
 def file(
