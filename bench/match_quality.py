@@ -20,6 +20,7 @@ a peer miss can be told from a blocking miss.
 
     python bench/match_quality.py --subjects 200000 --sample 500 --seed 7
     python bench/match_quality.py --subjects 20000 --show-misses 5
+    python bench/match_quality.py --no-peer --no-prior   # without the prominence prior
 
 The registry database is built once per (subjects, seed, schema head, digest of src/xinyong/synth,
 store and codes) under bench/out/ and reused: the search code is not part of the key.
@@ -700,7 +701,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show-misses", type=int, default=0, metavar="N")
     parser.add_argument("--no-peer", action="store_true", help="xinyong only (faster)")
+    parser.add_argument(
+        "--no-prior",
+        action="store_true",
+        help="ablation: every subject equally prominent (search.subjects.prior made constant)",
+    )
     args = parser.parse_args(argv)
+    if args.no_prior:
+        import xinyong.search.subjects as search_subjects_module
+
+        search_subjects_module.prior = lambda *_: ()
 
     t0 = time.perf_counter()
     real = read_real()

@@ -3,14 +3,19 @@
 A query is normalised exactly as stored names are (NFKC, traditional → simplified, brackets,
 spaces), so `臺灣積體電路（台積電）` finds `台湾积体电路(台积电)`. Ranking is ours and explainable:
 exact name, then name prefix, then current names before former ones, then closeness (RapidFuzz
-`ratio`, which DESIGN.md measured 40× faster than WRatio on Chinese names).
+`ratio`, which DESIGN.md measured 40× faster than WRatio on Chinese names). Equal scores of a
+trade name or its pinyin initials, which many subjects share, are ordered by a documented prior
+(`prior`: live, confirmed, larger registered capital, older); docs/matching-notes.md measures it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from rapidfuzz.fuzz import ratio
@@ -25,7 +30,7 @@ from xinyong.codes import (
     normalise_name,
     validate_ric,
 )
-from xinyong.codes.company import core_name, trade_name
+from xinyong.codes.company import INDUSTRY_WORDS, core_name
 from xinyong.search import candidates
 from xinyong.store.projections.batching import InList, chunked
 from xinyong.store.schema import subject_names, subjects
@@ -112,7 +117,7 @@ def search_subjects(
     if not q.key:
         return SearchPage([], 0, offset, False, known_at)
     ids, capped, rep_keys = _candidates(conn, q, known_at)
-    ranked = _rank(conn, ids, q, known_at, rep_keys)
+    ranked = _rank(conn, ids, q, known_at, rep_keys, offset + limit)
     hits = _hits(conn, ranked[offset : offset + limit], known_at)
     return SearchPage(hits, len(ranked), offset, capped, known_at)
 
@@ -188,19 +193,107 @@ def score(q: Query, name_key: str, core_key: str, initials: str) -> tuple[float,
     if q.core and core_key == q.core:
         return 0.96, "without_region_or_form"
     if q.key in name_key:
-        if core_key.startswith(q.key) or (q.core and core_key.startswith(q.core)):
-            return 0.8 + 0.15 * len(q.key) / max(len(core_key), 1), "short_name"
+        stem = q.key if core_key.startswith(q.key) else q.core
+        if stem and core_key.startswith(stem):
+            if len(stem) in word_ends(core_key):
+                # The trade name, or it and whole industry words (字节跳动 of 字节跳动科技): equally
+                # good for every subject of that trade name; the prior orders them (`_rank`).
+                return 0.9, "short_name"
+            return min(0.8 + 0.15 * len(q.key) / max(len(core_key), 1), 0.89), "short_name"
         return 0.7 + 0.2 * len(q.key) / max(len(name_key), 1), "part_of_name"
     if q.core and len(q.core) >= 2 and q.core in core_key:
         return 0.75 + 0.2 * len(q.core) / max(len(core_key), 1), "part_of_name"
-    if q.letters is not None and initials.startswith(q.letters):
-        # The initials of the trade name alone (字节跳动 of 字节跳动科技) are what people type.
-        # One letter a character: the trade name's initials are the first len(trade) letters.
-        if len(trade_name(core_key)) == len(q.letters):
-            return 0.9, "pinyin_initials"
-        return 0.6 + 0.25 * len(q.letters) / max(len(initials), 1), "pinyin_initials"
+    if q.letters is not None:
+        found = initials_score(q.letters, name_key, core_key, initials)
+        if found is not None:
+            return found, "pinyin_initials"
     closeness = max(ratio(q.key, name_key), ratio(q.core, core_key) if q.core else 0.0) / 100
     return 0.9 * closeness, "similar"
+
+
+_INDUSTRY_AT_END = re.compile("(?:" + "|".join(map(re.escape, INDUSTRY_WORDS)) + r"|\([^()]*\))$")
+
+
+_BRANCH = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|公司).*分$")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def word_ends(core: str) -> tuple[int, ...]:
+    """Lengths at which a start of the core name ends on a whole word, shortest first: the trade
+    name as `codes.company.trade_name` peels it, then with each industry word after it, then the
+    core (字节跳动科技 → 4, 6; 中国石油化工 → 2, 4, 6). A trailing bracketed part (蒙牛乳业(集团))
+    is a word too, and a branch's core ends at its company's form (晨锦芳会展服务有限公司成都分:
+    the company's name and form are left in it)."""
+    ends = {len(core)}
+    branch = _BRANCH.search(core)
+    if branch is not None and branch.start() >= 2:
+        core = core[: branch.start()]
+        ends.add(len(core))
+    while True:
+        match = _INDUSTRY_AT_END.search(core)
+        if match is None or match.start() < 2:
+            return tuple(sorted(ends))
+        core = core[: match.start()]
+        ends.add(len(core))
+
+
+def _one_letter(ch: str) -> bool:
+    """Whether `codes.company.initials` gives this character one letter."""
+    if ch.isascii():
+        return ch.isalnum()
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def _chars_for(core: str, letters: int, initials: str) -> int | None:
+    """How many characters of the core the first `letters` of its initials stand for, or None
+    when the core has no one-letter-a-character reading (a rare character pypinyin lacks)."""
+    if sum(map(_one_letter, core)) != len(initials):
+        return None
+    count = 0
+    for i, ch in enumerate(core):
+        count += _one_letter(ch)
+        if count == letters:
+            return i + 1
+    return None
+
+
+def _covered(letters: str, core: str, initials: str) -> float:
+    """0..0.92: how much of the core name initials that start its initials stand for."""
+    chars = _chars_for(core, len(letters), initials)
+    if chars is None:
+        return 0.6 + 0.25 * len(letters) / max(len(initials), 1)
+    if len(letters) == len(initials):
+        return 0.92  # the whole core name: lx → 联想
+    ends = word_ends(core)
+    if chars in ends:
+        return 0.9  # the trade name, perhaps with whole industry words: zjtd → 字节跳动科技
+    if chars < ends[0]:
+        # The start of what may be the trade name, which runs on to no known word (dj → 大疆创新
+        # of 大疆创新科技): the more of it, the better.
+        return 0.75 + 0.1 * chars / ends[0]
+    # A trade name and part of the word after it (zjtd → 正健天 + 电子): least alike.
+    return 0.6 + 0.1 * chars / len(core)
+
+
+def initials_score(letters: str, name_key: str, core_key: str, initials: str) -> float | None:
+    """How well pinyin initials match a stored name, or None when they do not start any reading
+    of it. The core's own initials (the `initials` column) first; then two ways people shorten
+    a name that its core does not: without a leading 中国 (gsyh → 中国工商银行), and keeping the
+    region the core drops (gzmt → 贵州茅台酒). Those readings score a little lower."""
+    best: float | None = None
+    if initials.startswith(letters):
+        best = _covered(letters, core_key, initials)
+    if core_key.startswith("中国") and initials[2:].startswith(letters) and len(core_key) > 3:
+        value = 0.99 * _covered(letters, core_key[2:], initials[2:])
+        best = value if best is None else max(best, value)
+    for head, regions in candidates.region_splits(letters):
+        rest = letters[len(head) :]
+        if initials.startswith(rest) and any(
+            name_key.startswith(r) and not core_key.startswith(r) for r in regions
+        ):
+            value = 0.99 * _covered(rest, core_key, initials)
+            best = value if best is None else max(best, value)
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +326,12 @@ _NAME_ROWS = {at: _name_rows(at) for at in (None, _K)}
 
 
 def _rank(
-    conn: Connection, ids: list[int], q: Query, known_at: int | None, rep_keys: set[str]
+    conn: Connection,
+    ids: list[int],
+    q: Query,
+    known_at: int | None,
+    rep_keys: set[str],
+    upto: int,
 ) -> list[_Scored]:
     if not ids:
         return []
@@ -255,7 +353,68 @@ def _rank(
                 best[r.subject_key] = _Scored(
                     order, r.subject_key, r.name, r.name_type, round(value, 4), f"{field}:{how}"
                 )
-    return sorted(best.values(), key=lambda c: (c.order, c.subject_key))
+    ranked = sorted(best.values(), key=lambda c: (c.order, c.subject_key))
+    return _break_ties(conn, ranked, upto, known_at)
+
+
+_NO_PRIOR: tuple[Any, ...] = (True, True, 0.0, date.max)
+# Matches that say nothing to tell the subjects apart: a trade name, or its initials. A query with
+# more in it (a region, a form, a typo) keeps the closer or shorter name first, as before.
+_BY_PRIOR = (":short_name", ":pinyin_initials")
+PRIOR_CAP = 2000
+
+
+def _break_ties(
+    conn: Connection, ranked: list[_Scored], upto: int, known_at: int | None
+) -> list[_Scored]:
+    """Equal scores of a trade name or its initials ordered by the subjects' prominence
+    (`prior`), as far as the page reaches.
+
+    Only subjects tied with another at or above the page's last score are read (all of a
+    tie at that score, so later pages agree with earlier ones); the rest keep their order."""
+    if len(ranked) < 2 or upto <= 0:
+        return ranked
+    last = ranked[min(upto, len(ranked)) - 1].order[0]
+    counts = Counter(c.order[0] for c in ranked if c.order[0] <= last)
+    tied = [
+        c.subject_key
+        for c in ranked
+        if c.order[0] <= last and counts[c.order[0]] > 1 and c.matched_on.endswith(_BY_PRIOR)
+    ]
+    if not tied:
+        return ranked
+    priors: dict[str, tuple[Any, ...]] = {}
+    for part in chunked(tied[:PRIOR_CAP]):
+        for r in conn.execute(
+            select(
+                subjects.c.subject_key,
+                subjects.c.status,
+                subjects.c.provisional,
+                subjects.c.registered_capital_wan,
+                subjects.c.registered_on,
+            ).where(subjects.c.subject_key.in_(part), visible(subjects, known_at))
+        ):
+            priors[r.subject_key] = prior(
+                r.status, bool(r.provisional), r.registered_capital_wan, r.registered_on
+            )
+    return sorted(
+        ranked,
+        key=lambda c: (c.order[0], priors.get(c.subject_key, _NO_PRIOR), c.order, c.subject_key),
+    )
+
+
+def prior(
+    status: str, provisional: bool, capital_wan: str | None, registered_on: date | None
+) -> tuple[Any, ...]:
+    """A subject's prominence, smaller first, for ordering equally good matches (字节跳动 is the
+    trade name of more than one subject; zjtd, the initials of more than one trade name): live
+    before revoked or cancelled, confirmed before provisional, larger registered capital, then
+    registered earlier. Only what the registry holds; a tie-breaker, never above a better match."""
+    try:
+        capital = float(capital_wan) if capital_wan else 0.0
+    except ValueError:
+        capital = 0.0
+    return (status != "active", provisional, -capital, registered_on or date.max)
 
 
 def _hits(conn: Connection, page: list[_Scored], known_at: int | None) -> list[SearchHit]:
