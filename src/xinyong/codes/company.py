@@ -82,8 +82,15 @@ def _division_names() -> tuple[frozenset[str], frozenset[str]]:
         if line.startswith("#") or "=" not in line:
             continue
         indent = len(line) - len(line.lstrip())
-        for name in re.findall(r'="(?:\[[^\]]*\])?([^"]+)"', line):
-            if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+        # A division renamed over time lists every name with its years, comma-separated
+        # ("[-1980]旅大市,[1981-]大连市"): each of them is a region name.
+        names = (
+            re.sub(r"^\[[^\]]*\]", "", part).strip()
+            for value in re.findall(r'="([^"]+)"', line)
+            for part in value.split(",")
+        )
+        for name in names:
+            if not name or name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
                 continue
             full.add(name)
             # Short forms (深圳 for 深圳市) only for provinces and cities: 地区 and 自治州 short
@@ -313,6 +320,12 @@ INDUSTRY_WORDS: tuple[str, ...] = tuple(
             "人力资源",
             "系统",
             "计算机系统",
+            "在线",
+            "数字",
+            "工业",
+            "乳业",
+            "调味",
+            "创新",
             "奶茶店",
             "餐厅",
             "饭店",
