@@ -103,6 +103,11 @@ def _division_names() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(full), frozenset(short)
 
 
+def division_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(full names, short names) of China's divisions, as region stripping knows them."""
+    return _division_names()
+
+
 # Bracketed, these name a place, never a trade name: 阿里巴巴(中国), 字节跳动(北京).
 _BRACKET_ONLY = frozenset({"中国", "中华人民共和国"})
 

@@ -34,8 +34,7 @@ from sqlalchemy import (
     text,
 )
 
-from xinyong.codes.company import _division_names as division_names
-from xinyong.codes.company import core_name, in_region_or_form, initials
+from xinyong.codes.company import core_name, division_names, in_region_or_form, initials
 from xinyong.store.projections.batching import chunked
 from xinyong.store.schema import core_grams, subject_names, subjects
 from xinyong.store.versions import visible
