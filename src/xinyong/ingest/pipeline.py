@@ -37,8 +37,15 @@ from xinyong.ingest.parsing import (
     default_workers,
     parse_chunks,
     parse_table,
+    read_ahead,
 )
-from xinyong.ingest.readers import SheetRow, SheetTable, UnreadableFile, read_tables
+from xinyong.ingest.readers import (
+    SPREADSHEET_SUFFIXES,
+    SheetRow,
+    SheetTable,
+    UnreadableFile,
+    read_tables,
+)
 from xinyong.ingest.resolve import NeedsReview, Resolver
 from xinyong.ledger.service import sign_after_batch
 from xinyong.store.apply import Change, apply_changes
@@ -180,12 +187,18 @@ def _ingest_table(
     count = (
         workers if workers is not None else (default_workers() if size >= PARALLEL_MIN_BYTES else 0)
     )
+    if Path(table.file).suffix.lower() in SPREADSHEET_SUFFIXES:
+        # Every parse worker reads the file itself, and calamine holds a whole sheet in memory
+        # (3.3 GiB for a million rows): one worker at most, so memory does not grow with cores.
+        count = min(count, 1)
     headers = load_mapping(table_kind).resolve(table.headers)
     origin = {"batch_id": summary.batch, "file": Path(table.file).name, "sheet": table.sheet}
     ctx = ParseContext(table_kind, headers, hasher, day, catalogue, legacy, source, origin)
     part = f"{digests[table.file]}|{table.sheet or ''}"
     done = job.progress.get(part, 0)
     chunks = parse_table(ctx, table, done, CHUNK_ROWS, count)
+    if count > 0:
+        chunks = read_ahead(chunks)
     for number, chunk in enumerate(chunks, start=1):
         summary.skipped_empty += chunk.empties  # committed with the chunk's own counts
         if not chunk.rows:  # empty rows after the last chunk

@@ -26,6 +26,9 @@ HEADER_SCAN_ROWS = 10
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 csv.field_size_limit(16 * 1024 * 1024)  # long 违法事实 texts exceed the default 128 KiB
 
+# Spreadsheets python-calamine reads; it loads a whole sheet into memory (it cannot stream).
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
 
 class UnreadableFile(Exception):
     """The file cannot be read at all (as opposed to rows that fail validation)."""
@@ -208,7 +211,7 @@ def read_tables(path: Path, encoding: str | None = None) -> list[SheetTable]:
     if not path.exists():
         raise UnreadableFile(f"{path}: no such file")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+    if suffix in SPREADSHEET_SUFFIXES:
         return read_workbook(path)
     if suffix in (".csv", ".txt"):
         return read_csv(path, encoding)
