@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from xinyong.codes import IdHasher
 from xinyong.ingest import ingest_files
 from xinyong.ingest import pipeline as pipeline_module
 from xinyong.ingest.mapping import load_mapping
-from xinyong.ingest.parsing import LazyRow, ParseContext, ParsedChunk, parse_table, read_ahead
+from xinyong.ingest.parsing import LazyRow, ParseContext, parse_table
 from xinyong.ingest.quarantine import QuarantineCipher
 from xinyong.ingest.readers import read_tables
 from xinyong.store import make_engine, upgrade
@@ -158,37 +156,6 @@ def test_worker_chunks_equal_in_process_chunks(hasher: IdHasher, tmp_path: Path,
         r for c in parse_table(ctx, table, done, 9, 1) for r in c.rows if isinstance(r, LazyRow)
     ]
     assert lazy or done == 299  # validated rows travel as their cell texts alone
-
-
-def _numbered(
-    n: int, fail_at: int | None = None, closed: list[bool] | None = None
-) -> Iterator[ParsedChunk]:
-    try:
-        for i in range(n):
-            if i == fail_at:
-                raise ValueError(f"row {i}: unreadable")
-            yield ParsedChunk([], [], i)
-    finally:
-        if closed is not None:
-            closed.append(True)
-
-
-def test_read_ahead_gives_every_chunk_in_order_and_raises_what_the_reader_raised() -> None:
-    assert [c.empties for c in read_ahead(_numbered(7))] == list(range(7))
-    chunks = read_ahead(_numbered(7, fail_at=3))
-    assert [next(chunks).empties for _ in range(3)] == [0, 1, 2]
-    with pytest.raises(ValueError, match="row 3: unreadable"):
-        next(chunks)
-
-
-def test_read_ahead_cleans_up_the_reader_when_the_writer_stops_early() -> None:
-    closed: list[bool] = []
-    before = threading.active_count()
-    for chunk in read_ahead(_numbered(1000, closed=closed)):
-        if chunk.empties == 2:
-            break
-    assert closed == [True]  # the reader's own cleanup ran (worker processes are reaped there)
-    assert threading.active_count() == before
 
 
 def test_a_spreadsheet_is_parsed_by_one_worker_whatever_the_cores(

@@ -236,54 +236,6 @@ def parse_table(
             pipe.close()
 
 
-def read_ahead(chunks: Iterator[ParsedChunk], depth: int = 1) -> Iterator[ParsedChunk]:
-    """`chunks`, received and unpickled by a thread while the caller writes the chunk before.
-
-    The writer spends much of a chunk inside SQLite, which lets go of the GIL; receiving and
-    unpickling the next chunk's parse results (a tenth of the writer's time) fits in there. The
-    thread runs the whole of `chunks`, its start and its cleanup included (worker processes are
-    forked and reaped by the thread that asked for them); at most `depth` chunks wait."""
-    waiting: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: tuple[str, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                waiting.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            for chunk in chunks:
-                if not put(("chunk", chunk)):
-                    break
-            else:
-                put(("end", None))
-        except BaseException as exc:  # the caller raises it: nothing is lost silently
-            put(("error", exc))
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-
-    thread = threading.Thread(target=run, name="ingest-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            tag, item = waiting.get()
-            if tag == "end":
-                return
-            if tag == "error":
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
 def _receive(pipe: Connection) -> tuple[Any, ...]:
     try:
         # From a process this one forked, over a pipe only the two of them hold.

@@ -37,7 +37,6 @@ from xinyong.ingest.parsing import (
     default_workers,
     parse_chunks,
     parse_table,
-    read_ahead,
 )
 from xinyong.ingest.readers import (
     SPREADSHEET_SUFFIXES,
@@ -197,8 +196,6 @@ def _ingest_table(
     part = f"{digests[table.file]}|{table.sheet or ''}"
     done = job.progress.get(part, 0)
     chunks = parse_table(ctx, table, done, CHUNK_ROWS, count)
-    if count > 0:
-        chunks = read_ahead(chunks)
     for number, chunk in enumerate(chunks, start=1):
         summary.skipped_empty += chunk.empties  # committed with the chunk's own counts
         if not chunk.rows:  # empty rows after the last chunk
