@@ -34,7 +34,13 @@ from sqlalchemy import (
     text,
 )
 
-from xinyong.codes.company import core_name, division_names, in_region_or_form, initials
+from xinyong.codes.company import (
+    core_name,
+    division_names,
+    in_region_or_form,
+    initials,
+    strip_legal_form,
+)
 from xinyong.store.projections.batching import chunked
 from xinyong.store.schema import core_grams, subject_names, subjects
 from xinyong.store.versions import visible
@@ -187,10 +193,17 @@ def similar(conn: Connection, key: str, known_at: int | None) -> list[int]:
                 .limit(TYPO_PER_TRIGRAM),
             )
         return found + starting
-    # Document counts of the core name's trigrams only (有限公 alone walks 600,000 entries),
-    # remembered per process: they change slowly and only decide which trigrams to try.
-    if len(core) >= 3:
-        grams = trigrams(core)
+    # Document counts of the name's trigrams without its company form (有限公 alone walks
+    # 600,000 entries), remembered per process: they change slowly and only decide which
+    # trigrams to try. The region stays: where it meets the trade name (宁波淼…) or brackets it
+    # (田诚(洛阳)…) are the rare trigrams a short trade name with a typo still has, and the
+    # core's own trigrams across a bracketed region are in no stored name.
+    # So are those where the trade name meets the form (粮液股 of 宜宾五粮液股份有限公司): only
+    # trigrams wholly inside the form are left out.
+    body = strip_legal_form(key)
+    if len(body) >= 3:
+        inside_form = set(trigrams(key[len(body) :])) if len(body) < len(key) else set()
+        grams = [g for g in trigrams(key[: len(body) + 2]) if g not in inside_form]
     # Keyed by database; only counts above zero are kept (a trigram new to the registry is
     # asked about again, cheaply: absent terms cost nothing to look up).
     db = str(conn.engine.url)
