@@ -184,4 +184,8 @@ def test_a_spreadsheet_is_parsed_by_one_worker_whatever_the_cores(
     monkeypatch.setattr(pipeline_module, "PARALLEL_MIN_BYTES", 0)
     for path in (csv_path, xlsx_path):
         ingest_files(engine, [path], source="samr", actor="op", hasher=hasher, kind="penalty")
-    assert used == [3, 1]
+    # An operator who asks for workers gets them (knowing the memory it takes).
+    ingest_files(
+        engine, [xlsx_path], source="samr", actor="op", hasher=hasher, kind="penalty", workers=2
+    )
+    assert used == [3, 1, 2]

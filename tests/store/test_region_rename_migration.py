@@ -20,6 +20,9 @@ def test_renamed_divisions_are_region_names() -> None:
     assert core_name(normalise_name(NAME)) == "万达集团"
     assert core_name(normalise_name("襄阳市汉江科技有限公司")) == "汉江科技"
     assert core_name(normalise_name("五大连池市某某商店")) == "某某商店"
+    # Places abolished long ago live on as trade names: no short forms from their old names.
+    assert core_name(normalise_name("新汶矿业集团有限责任公司")) == "新汶矿业集团"
+    assert core_name(normalise_name("云南下关沱茶(集团)股份有限公司")) == "下关沱茶(集团)"
 
 
 def test_stored_keys_of_such_names_are_recomputed(engine: Engine) -> None:

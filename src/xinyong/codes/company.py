@@ -83,19 +83,23 @@ def _division_names() -> tuple[frozenset[str], frozenset[str]]:
             continue
         indent = len(line) - len(line.lstrip())
         # A division renamed over time lists every name with its years, comma-separated
-        # ("[-1980]旅大市,[1981-]大连市"): each of them is a region name.
-        names = (
-            re.sub(r"^\[[^\]]*\]", "", part).strip()
+        # ("[-1980]旅大市,[1981-]大连市"): each of them is a region name, but only a current one
+        # (no years, or open-ended ones) gives a short form: names of places abolished long ago
+        # (新汶市, 1982; 下关市, until 1983) live on as trade names (新汶矿业, 下关沱茶).
+        parts = (
+            re.match(r"^(?:\[(\d*)-(\d*)\])?(.*)$", part.strip())
             for value in re.findall(r'="([^"]+)"', line)
             for part in value.split(",")
         )
-        for name in names:
+        for match in parts:
+            assert match is not None  # the pattern matches any text
+            name, ended = match.group(3).strip(), bool(match.group(2))
             if not name or name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
                 continue
             full.add(name)
             # Short forms (深圳 for 深圳市) only for provinces and cities: 地区 and 自治州 short
             # forms (阿里 of 阿里地区) are too often the start of a trade name.
-            if indent <= 2 and not name.endswith(("地区", "自治州", "盟")):
+            if indent <= 2 and not ended and not name.endswith(("地区", "自治州", "盟")):
                 for suffix in _SUFFIXES:
                     if name.endswith(suffix) and len(name) - len(suffix) >= 2:
                         short.add(name[: -len(suffix)])

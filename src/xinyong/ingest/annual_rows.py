@@ -13,10 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from xinyong.catalogue import Catalogue, classify
-from xinyong.codes import IdHasher, document_key, might_hold_id, redact_ids
+from xinyong.codes import (
+    IdHasher,
+    document_key,
+    looks_like_ric,
+    mask_id_like,
+    might_hold_id,
+    redact_ids,
+)
 from xinyong.ingest.fields import FieldError, parse_wan
 from xinyong.ingest.rows import Draft, Reasons, _date, _get, _party
 
@@ -24,8 +31,23 @@ KIND = "annual_report"
 FIRST_YEAR = 2013  # the first reports, for 2013, were filed in 2014 (企业信息公示暂行条例)
 # An enterprise may choose not to publish some figures (Art. 9: assets, revenue, tax, employees).
 WITHHELD = ("企业选择不公示", "选择不公示", "不公示")
-_TEXT = ("address", "phone", "business_status", "website", "shareholders_contributions")
-_AMOUNTS = ("total_assets_wan", "total_revenue_wan", "total_tax_wan")
+SOURCE = "necips"  # 国家企业信用信息公示系统: where enterprises publish their own reports
+SOURCE_NAME = "国家企业信用信息公示系统（企业自主公示）"
+# What a report states (Art. 9, the parts the registry publishes); nothing else is accepted.
+FIELDS = (
+    "address",
+    "postal_code",
+    "phone",
+    "email",
+    "business_status",
+    "employees",
+    "website",
+    "shareholders_contributions",
+    "total_assets_wan",
+    "total_revenue_wan",
+    "total_tax_wan",
+)
+_NUMBERS = ("employees", "total_assets_wan", "total_revenue_wan", "total_tax_wan")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -39,7 +61,6 @@ def parse_annual_report_row(
     headers: dict[str, str],
     hasher: IdHasher,
     today: dt.date,
-    catalogue: Catalogue | None = None,
     legacy: frozenset[str] = frozenset(),
 ) -> Draft | list[str]:
     why = Reasons(headers)
@@ -56,40 +77,7 @@ def parse_annual_report_row(
         elif year is not None and filed.year <= year:
             opens = f"{year + 1}-01-01"
             why.add("filed_on", f"{filed} is before the {year} report could be filed ({opens})")
-    fields: dict[str, str] = {}
-    for name in _TEXT:
-        value = _get(cells, name)
-        if value:
-            fields[name] = redact_ids(value) if might_hold_id(value) else value
-    postal = unicodedata.normalize("NFKC", _get(cells, "postal_code"))
-    if postal and not re.fullmatch(r"\d{6}", postal):
-        why.add("postal_code", f"{postal!r} is not a 6-digit postal code")
-    elif postal:
-        fields["postal_code"] = postal
-    email = unicodedata.normalize("NFKC", _get(cells, "email"))
-    if email and not _EMAIL.fullmatch(email):
-        why.add("email", f"{email!r} is not an e-mail address")
-    elif email:
-        fields["email"] = email
-    employees = unicodedata.normalize("NFKC", _get(cells, "employees")).replace(",", "")
-    if employees in WITHHELD:
-        fields["employees"] = WITHHELD[0]
-    elif employees and not employees.isdigit():
-        why.add("employees", f"{employees!r} is not a number of people (or 企业选择不公示)")
-    elif employees:
-        fields["employees"] = str(int(employees))
-    for name in _AMOUNTS:
-        raw = _get(cells, name)
-        if raw in WITHHELD:
-            fields[name] = WITHHELD[0]
-            continue
-        try:
-            amount = parse_wan(raw)
-        except FieldError as exc:
-            why.add(name, f"{exc} (or 企业选择不公示)")
-            continue
-        if amount is not None:
-            fields[name] = amount
+    fields = report_fields({name: _get(cells, name) for name in FIELDS}, why.add)
     if why.items or subject is None or year is None or filed is None:
         return why.items
     late = filed > due_date(year)
@@ -108,12 +96,55 @@ def parse_annual_report_row(
         "fields": fields,
         "severity": "none",
     }
-    record_kind = catalogue.record_kind(KIND, filed) if catalogue is not None else None
-    severity = classify(record_kind, dict(fields)) if record_kind is not None else None
-    if severity is not None:
-        payload["severity"] = severity.level
-        payload["severity_rule"] = severity.because
     return Draft(subject, payload, doc_key=document_key(doc_no))
+
+
+def report_fields(values: Mapping[str, Any], problem: Callable[[str, str], None]) -> dict[str, str]:
+    """What a report states, checked and written the same way whether its subject files it on
+    the portal or an agency sends it in a file (the same report by both ways is one record, not
+    a correction). Every value is kept free of resident IDs: one pasted into the e-mail or
+    contributions is masked; an ID-shaped number where a count or an amount belongs is refused.
+    Empty values are left out."""
+    fields: dict[str, str] = {}
+    for name in FIELDS:
+        raw = values.get(name)
+        text = "" if raw is None else unicodedata.normalize("NFKC", str(raw)).strip()
+        if not text:
+            continue
+        if name in _NUMBERS:
+            value = _number(name, text, problem)
+        elif name == "postal_code":
+            value = text if re.fullmatch(r"\d{6}", text) else None
+            if value is None:
+                problem(name, f"{text!r} is not a 6-digit postal code")
+        elif name == "email":
+            value = text if _EMAIL.fullmatch(text) else None
+            if value is None:
+                problem(name, f"{mask_id_like(repr(text))} is not an e-mail address")
+        else:
+            value = text
+        if value is not None:
+            fields[name] = redact_ids(value) if might_hold_id(value) else value
+    return fields
+
+
+def _number(name: str, text: str, problem: Callable[[str, str], None]) -> str | None:
+    if text in WITHHELD:
+        return WITHHELD[0]
+    plain = text.replace(",", "")
+    if looks_like_ric(plain):
+        problem(name, "looks like a resident ID number, not a number the report states")
+        return None
+    if name == "employees":
+        if not plain.isdigit():
+            problem(name, f"{text!r} is not a number of people (or 企业选择不公示)")
+            return None
+        return str(int(plain))
+    try:
+        return parse_wan(text)
+    except FieldError as exc:
+        problem(name, f"{exc} (or 企业选择不公示)")
+        return None
 
 
 def _year(raw: str, today: dt.date, why: Reasons) -> int | None:

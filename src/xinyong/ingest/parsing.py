@@ -67,9 +67,7 @@ def parse_rows(ctx: ParseContext, rows: list[SheetRow]) -> list[Parsed]:
             out.append(parse_registry_row(cells, ctx.headers, ctx.legacy))
         elif ctx.kind == "annual_report":
             out.append(
-                parse_annual_report_row(
-                    cells, ctx.headers, ctx.hasher, ctx.today, ctx.catalogue, ctx.legacy
-                )
+                parse_annual_report_row(cells, ctx.headers, ctx.hasher, ctx.today, ctx.legacy)
             )
         elif ctx.kind == "listing":
             out.append(

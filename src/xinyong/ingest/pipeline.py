@@ -27,6 +27,8 @@ from sqlalchemy import Connection, Engine, insert, select, text, update
 from xinyong.catalogue import Catalogue, load_catalogue
 from xinyong.codes import IdHasher
 from xinyong.ingest import quarantine as q
+from xinyong.ingest.annual_rows import KIND as ANNUAL_KIND
+from xinyong.ingest.annual_rows import SOURCE as ANNUAL_SOURCE
 from xinyong.ingest.listing_plan import ListingPlanner
 from xinyong.ingest.mapping import detect_kind, load_mapping
 from xinyong.ingest.parsing import (
@@ -135,6 +137,14 @@ def ingest_files(
     tables = _open_all(paths, kind, encoding)  # fail before writing anything if any is unreadable
     for _, table_kind in tables:
         _check_kind(catalogue, table_kind)
+        if table_kind == ANNUAL_KIND and source != ANNUAL_SOURCE:
+            # One record per company and year, whoever passes it on: the reports are the
+            # enterprises' own, published on NECIPS, which is also the portal's source.
+            raise ValueError(
+                f"annual reports are the enterprises' own, published on NECIPS: ingest them "
+                f"with --source {ANNUAL_SOURCE} (not {source!r}), so that a report sent twice "
+                "or also filed on the portal stays one record"
+            )
     digests = {str(p): file_digest(p) for p in paths}  # read each file's bytes once
     key = content_key(source, kind, list(digests.values()))
     job = _start(engine, source, actor, hasher, [str(p) for p in paths], key)
@@ -186,7 +196,7 @@ def _ingest_table(
     count = (
         workers if workers is not None else (default_workers() if size >= PARALLEL_MIN_BYTES else 0)
     )
-    if Path(table.file).suffix.lower() in SPREADSHEET_SUFFIXES:
+    if workers is None and Path(table.file).suffix.lower() in SPREADSHEET_SUFFIXES:
         # Every parse worker reads the file itself, and calamine holds a whole sheet in memory
         # (3.3 GiB for a million rows): one worker at most, so memory does not grow with cores.
         count = min(count, 1)

@@ -244,16 +244,17 @@ def _same_ends(conn: Connection, core: str, known_at: int | None, limit: int = 3
     return out
 
 
-INITIALS_SCAN = 50_000
+# Names whose initials run this many letters past the query are not initials candidates.
+INITIALS_SPAN = 16
 
 
 def by_initials(conn: Connection, letters: str, known_at: int | None) -> list[int]:
     """Names whose initials (of the core name: 字节跳动科技 → zjtdkj) start with the query.
 
-    Read from the initials index alone (id and initials), then the shortest kept: a two-letter
-    query starts the initials of thousands of names (yh: 4,500 of 224,000), and the unordered
-    first 2,000 left out the subjects whose trade name it is. Shortest first keeps the names
-    that are little more than those letters (hw → 华为技术 hwjs before 华旺电子商务服务 hwdzswfw).
+    Shortest first, from the (length(initials), initials) index: a two-letter query starts the
+    initials of thousands of names (yh: 4,500 of 224,000), and the unordered first 2,000 left
+    out the subjects whose trade name it is. Shortest first keeps the names that are little
+    more than those letters (hw → 华为技术 hwjs before 华旺电子商务服务 hwdzswfw).
     Two other readings people type: the name without a leading 中国 (gsyh: 中国工商银行, whose
     core keeps 中国, zggsyh), and a short name that keeps the region the core drops (gzmt:
     贵州茅台, core 茅台酒, mtj) — see `in_region`.
@@ -267,17 +268,24 @@ def by_initials(conn: Connection, letters: str, known_at: int | None) -> list[in
 
 
 def _initials_prefix(conn: Connection, letters: str, known_at: int | None, keep: int) -> list[int]:
-    rows = list(
-        conn.execute(
-            select(subject_names.c.id, subject_names.c.initials)
-            .where(_prefix(subject_names.c.initials, letters))
-            .limit(INITIALS_SCAN)
+    """Visible names whose initials start with `letters`, shortest first: one range scan of the
+    (length(initials), initials) index per length (migration 0018), until `keep` are found or
+    the initials are `INITIALS_SPAN` letters longer than the query."""
+    out: list[int] = []
+    for size in range(len(letters), len(letters) + INITIALS_SPAN):
+        out += _ids(
+            conn,
+            _names(known_at)
+            .where(
+                func.length(subject_names.c.initials) == size,
+                _prefix(subject_names.c.initials, letters),
+            )
+            .order_by(subject_names.c.initials)
+            .limit(keep - len(out)),
         )
-    )
-    # Shortest first (exactly the letters, when a name has them, before all). Visibility is
-    # checked when the rows are ranked, as for every candidate.
-    rows.sort(key=lambda r: (len(r[1]), r[1]))
-    return [int(r[0]) for r in rows[:keep]]
+        if len(out) >= keep:
+            break
+    return out
 
 
 @functools.cache

@@ -62,6 +62,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # cost less (measured: a third of ingest's time at 4 MiB, 9% less storage time at 128
         # than at 32).
         cursor.execute("PRAGMA wal_autocheckpoint=32768")
+        # ...and give the disk back afterwards: a checkpointed WAL is cut to 64 MiB.
+        cursor.execute("PRAGMA journal_size_limit=67108864")
         cursor.close()
 
     @event.listens_for(engine, "begin")

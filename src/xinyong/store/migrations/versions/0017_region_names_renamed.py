@@ -14,56 +14,18 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
 
-from xinyong.codes.company import core_name, grams, initials
+from xinyong.store.name_keys import recompute_name_keys
 
 revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None
 
-BATCH = 20_000
-
 
 def upgrade() -> None:
-    conn = op.get_bind()
-    after = 0
-    while True:
-        rows = conn.execute(
-            sa.text(
-                "SELECT id, name_key, core_key, initials FROM subject_names "
-                "WHERE id > :after ORDER BY id LIMIT :n"
-            ),
-            {"after": after, "n": BATCH},
-        ).all()
-        if not rows:
-            return
-        after = rows[-1].id
-        updates = []
-        cores: set[str] = set()
-        for r in rows:
-            core = core_name(r.name_key)
-            letters = initials(core)
-            if (core, letters) != (r.core_key, r.initials):
-                updates.append({"id": r.id, "core": core, "ini": letters})
-                cores.add(core)
-        if updates:
-            conn.execute(
-                sa.text(
-                    "UPDATE subject_names SET core_key = :core, initials = :ini WHERE id = :id"
-                ),
-                updates,
-            )
-            gram_rows = [{"g": g, "c": c} for c in sorted(cores) for g in grams(c)]
-            conn.execute(
-                sa.text(
-                    "INSERT INTO core_grams (gram, core_key) VALUES (:g, :c) "
-                    "ON CONFLICT (gram, core_key) DO NOTHING"
-                ),
-                gram_rows,
-            )
+    recompute_name_keys(op.get_bind())
 
 
 def downgrade() -> None:
