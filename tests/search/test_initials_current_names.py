@@ -4,8 +4,10 @@ out of the candidates, and a longer name never displaces a shorter one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from tests.factories import agency, make_uscc, subject
 
 from xinyong.search import candidates, search_subjects
@@ -58,3 +60,24 @@ def test_shorter_initials_come_first_whatever_their_alphabetical_place(engine: E
             for i in ids
         ]
     assert names_found == ["华为技术有限公司"]
+
+
+def test_two_letters_never_scan_every_name(engine: Engine) -> None:
+    """ "yl" occurs inside the English form "companylimited" (names are keyed without spaces),
+    but a two-letter query is initials, never a region or form word to look for inside names:
+    no LIKE scan of the whole name index."""
+    apply(engine, [agency(), subject(HUAWEI, "深圳市华为技术有限公司")], actor="test")
+    statements: list[str] = []
+
+    def record(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.connect() as conn:
+            candidates.short(conn, "yl", None)
+            candidates.short(conn, "公司", None)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    likes = [s for s in statements if " LIKE " in s.upper()]
+    assert len(likes) == 1  # the one for 公司, which sits in the company form of most names

@@ -19,6 +19,7 @@ DESIGN.md measured bm25 ranking over common fragments at p99 ≈ 1 s: never ask 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -134,10 +135,12 @@ def short(conn: Connection, fragment: str, known_at: int | None) -> tuple[list[i
         conn,
         _names(known_at).where(_prefix(subject_names.c.name_key, fragment)).limit(MAX_CANDIDATES),
     )
-    if len(out) < 20 and in_region_or_form(fragment):
+    if len(out) < 20 and not fragment.isascii() and in_region_or_form(fragment):
         # Characters that sit only in the region or form part of names (公司, 有限): a capped
         # scan, which stops early exactly when such characters are common. Anything else (a
-        # person's name, two letters) would scan every name to find nothing.
+        # person's name, two letters) would scan every name to find nothing — and letters
+        # always would: "yl" is inside the form "companylimited" but starts no one's name
+        # (160 ms at 1M).
         found = _ids(
             conn,
             _names(known_at)
@@ -246,6 +249,8 @@ def _same_ends(conn: Connection, core: str, known_at: int | None, limit: int = 3
 
 # Names whose initials run this many letters past the query are not initials candidates.
 INITIALS_SPAN = 16
+# Initials candidates kept, shortest first (each is ranked one by one).
+INITIALS_KEEP = int(os.environ.get("XINYONG_INITIALS_KEEP", "600"))
 
 
 def by_initials(conn: Connection, letters: str, known_at: int | None) -> list[int]:
@@ -259,9 +264,9 @@ def by_initials(conn: Connection, letters: str, known_at: int | None) -> list[in
     core keeps 中国, zggsyh), and a short name that keeps the region the core drops (gzmt:
     贵州茅台, core 茅台酒, mtj) — see `in_region`.
     """
-    out = _initials_prefix(conn, letters, known_at, MAX_CANDIDATES)
+    out = _initials_prefix(conn, letters, known_at, INITIALS_KEEP)
     if not letters.startswith("zg"):
-        out += _initials_prefix(conn, "zg" + letters, known_at, MAX_CANDIDATES // 4)
+        out += _initials_prefix(conn, "zg" + letters, known_at, INITIALS_KEEP // 4)
     for head, regions in region_splits(letters):
         out += in_region(conn, letters[len(head) :], regions, known_at)
     return out
