@@ -47,9 +47,9 @@ from xinyong.store.schema import core_grams, subject_names, subjects
 from xinyong.store.versions import visible
 
 MAX_CANDIDATES = 2000
-# Core names a one- or two-character query takes from the bigram index (and names it starts). Such a query fits
-# thousands of names at a million subjects (河: 4,848 cores, 4,078 names ranked, 92 ms); the page
-# shows 20 and says the list was capped, so more would only cost time.
+# Core names a one- or two-character query takes from the bigram index (and names it starts).
+# Such a query fits thousands of names at a million subjects (河: 4,848 cores, 4,078 names
+# ranked, 92 ms); the page shows 20 and says the list was capped, so more would only cost time.
 SHORT_CORES = 500
 ESCAPE = "\\"
 TYPO_PER_TRIGRAM = 300
