@@ -276,10 +276,16 @@ def by_initials(conn: Connection, letters: str, known_at: int | None) -> list[in
     return out
 
 
-def _initials_prefix(conn: Connection, letters: str, known_at: int | None, keep: int) -> list[int]:
-    """Visible names whose initials start with `letters`, shortest first: one range scan of the
-    (length(initials), initials) index per length (migration 0018), until `keep` are found or
-    the initials are `INITIALS_SPAN` letters longer than the query."""
+def _initials_prefix(
+    conn: Connection,
+    letters: str,
+    known_at: int | None,
+    keep: int,
+    *also: ColumnElement[bool],
+) -> list[int]:
+    """Visible names whose initials start with `letters` (and that meet `also`), shortest first:
+    one range scan of the (length(initials), initials) index per length (migration 0018), until
+    `keep` are found or the initials are `INITIALS_SPAN` letters longer than the query."""
     out: list[int] = []
     for size in range(len(letters), len(letters) + INITIALS_SPAN):
         out += _ids(
@@ -288,6 +294,7 @@ def _initials_prefix(conn: Connection, letters: str, known_at: int | None, keep:
             .where(
                 func.length(subject_names.c.initials) == size,
                 _prefix(subject_names.c.initials, letters),
+                *also,
             )
             .order_by(subject_names.c.initials)
             .limit(keep - len(out)),
@@ -321,17 +328,11 @@ def region_splits(letters: str) -> list[tuple[str, tuple[str, ...]]]:
 def in_region(
     conn: Connection, letters: str, regions: Iterable[str], known_at: int | None, limit: int = 100
 ) -> list[int]:
-    """Names starting with one of `regions` whose core's initials start with `letters`: one
-    range of the initials index, each row's name checked (贵州茅台: mt…, name 贵州…)."""
-    return _ids(
-        conn,
-        _names(known_at)
-        .where(
-            _prefix(subject_names.c.initials, letters),
-            or_(*(_prefix(subject_names.c.name_key, r) for r in regions)),
-        )
-        .limit(limit),
-    )
+    """Names starting with one of `regions` whose core's initials start with `letters`,
+    shortest first like every initials candidate (贵州茅台: mtj, name 贵州…; gz is also 广州,
+    whose many mt… names must not fill the list first)."""
+    starts = or_(*(_prefix(subject_names.c.name_key, r) for r in regions))
+    return _initials_prefix(conn, letters, known_at, limit, starts)
 
 
 def by_legal_representative(conn: Connection, name: str, known_at: int | None) -> list[str]:
