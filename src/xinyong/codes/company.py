@@ -161,17 +161,25 @@ def strip_region(key: str) -> str:
         ),
         key,
     )
+    return key[leading_region_length(key) :]
+
+
+def leading_region_length(key: str) -> int:
+    """How many characters of region names the key starts with (深圳市南山区… → 6), as long as two
+    characters of name remain (a short form: three, so 朝阳科技 stays whole)."""
+    full, short = _division_names()
+    start = 0
     changed = True
     while changed:
         changed = False
-        for size in range(min(len(key) - 2, 12), 1, -1):
-            head = key[:size]
-            # A full name may leave two characters; a short form three (朝阳科技 stays whole).
-            if head in full or (head in short and len(key) - size >= 3):
-                key = key[size:]
+        rest = len(key) - start
+        for size in range(min(rest - 2, 12), 1, -1):
+            head = key[start : start + size]
+            if head in full or (head in short and rest - size >= 3):
+                start += size
                 changed = True
                 break
-    return key
+    return start
 
 
 @functools.lru_cache(maxsize=1 << 16)
