@@ -50,10 +50,6 @@ def registry(engine: Engine) -> Engine:
 def test_a_typo_in_a_short_trade_name_still_finds_the_company(
     registry: Engine, query: str, code: str
 ) -> None:
-    if registry.dialect.name == "postgresql" and code == WULIANGYE:
-        # pg_trgm compares the core: 无粮液 and 五粮液 share one padded trigram of seven (0.14,
-        # under the 0.2 bar), and the whole-name fallback was dropped for its 1.4 s p99 at 1M.
-        pytest.skip("known PostgreSQL limit: a first-character typo in a three-character core")
     with registry.connect() as conn:
         hits = search_subjects(conn, query, limit=5).results
     assert code in [h.code for h in hits], [(h.name, h.score) for h in hits]

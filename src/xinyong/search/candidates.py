@@ -200,6 +200,17 @@ def similar(conn: Connection, key: str, known_at: int | None) -> list[int]:
                 .order_by(column.op("<->")(target))
                 .limit(TYPO_PER_TRIGRAM),
             )
+        if not found and 3 <= len(core) <= 4:
+            # The first character wrong in a three- or four-character core (无粮液 for 五粮液)
+            # leaves it one padded trigram in seven, under any similarity bar; cores of the same
+            # length ending the same way are a trigram-indexed LIKE here (the end is anchored).
+            tail = _like_pattern(core[1:])[1:]  # "粮液%" → anchored "_粮液"
+            found = _ids(
+                conn,
+                _names(known_at)
+                .where(subject_names.c.core_key.like("_" + tail[:-1], escape=ESCAPE))
+                .limit(TYPO_PER_TRIGRAM),
+            )
         return found + starting
     # Document counts of the name's trigrams without its company form (有限公 alone walks
     # 600,000 entries), remembered per process: they change slowly and only decide which
