@@ -229,6 +229,8 @@ def test_a_report_is_stored_as_the_portal_stores_it_and_sent_twice_adds_nothing(
 def test_annual_report_headers_are_told_from_registry_and_penalty_files() -> None:
     assert detect_kind(H) == "annual_report"
     assert detect_kind(["企业名称", "统一社会信用代码", "成立日期"]) == "registry"
+    # A registry export with some year column is still a registry file, not a report.
+    assert detect_kind(["企业名称", "统一社会信用代码", "成立日期", "年度"]) == "registry"
 
 
 def test_a_report_sent_by_file_keeps_its_subject_off_the_abnormal_operations_list(
