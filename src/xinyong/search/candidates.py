@@ -200,10 +200,10 @@ def similar(conn: Connection, key: str, known_at: int | None) -> list[int]:
                 .order_by(column.op("<->")(target))
                 .limit(TYPO_PER_TRIGRAM),
             )
-        if not found and 3 <= len(core) <= 4:
-            # The first character wrong in a three- or four-character core (无粮液 for 五粮液)
-            # leaves it one padded trigram in seven, under any similarity bar; cores of the same
-            # length ending the same way are a trigram-indexed LIKE here (the end is anchored).
+        if not found and len(core) == 3:
+            # The first character wrong in a three-character core (无粮液 for 五粮液) leaves it one
+            # padded trigram in six, under any similarity bar (a four-character core keeps two,
+            # enough); cores of three ending the same way are a trigram-indexed LIKE here.
             tail = _like_pattern(core[1:])[1:]  # "粮液%" → anchored "_粮液"
             found = _ids(
                 conn,
