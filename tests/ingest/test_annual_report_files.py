@@ -8,17 +8,15 @@ abnormal-operations list exactly as one filed on the portal does.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from sqlalchemy import Engine, select
 from tests.engine.helpers import CATALOGUE
 from tests.factories import agency, make_uscc, subject
+from tests.support.one_row_files import writers
 
 from xinyong.codes import IdHasher
 from xinyong.ingest import ingest_files
@@ -123,44 +121,7 @@ CASES: dict[str, tuple[list[str], str | None]] = {
 }
 
 
-def _csv(encoding: str) -> Callable[[Path, list[str]], Path]:
-    def write(folder: Path, row: list[str]) -> Path:
-        path = folder / f"annual-{encoding}.csv"
-        with path.open("w", encoding=encoding, newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(H)
-            writer.writerow(row)
-        return path
-
-    return write
-
-
-def _xlsx(folder: Path, row: list[str]) -> Path:
-    path = folder / "annual.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("年报")
-    sheet.write_row(0, 0, ["2024年度企业年度报告公示信息"])
-    sheet.write_row(1, 0, H)
-    sheet.write_row(2, 0, row)
-    book.close()
-    return path
-
-
-def _jsonl(folder: Path, row: list[str]) -> Path:
-    path = folder / "annual.jsonl"
-    path.write_text(
-        json.dumps(dict(zip(H, row, strict=True)), ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    return path
-
-
-FORMATS = {
-    "csv": _csv("utf-8"),
-    "csv-gb18030": _csv("gb18030"),
-    "csv-bom": _csv("utf-8-sig"),
-    "xlsx": _xlsx,
-    "jsonl": _jsonl,
-}
+FORMATS = writers("annual", H, "年报", "2024年度企业年度报告公示信息")
 
 
 def _ingest(
@@ -196,7 +157,7 @@ def test_a_report_is_stored_as_the_portal_stores_it_and_sent_twice_adds_nothing(
     engine: Engine, hasher: IdHasher, tmp_path: Path
 ) -> None:
     apply(engine, [agency(), subject(A, "杭州锦泰网络科技有限公司")], actor="test")
-    path = _csv("utf-8")(tmp_path, _with(公示日期="2025-07-02"))
+    path = FORMATS["csv"](tmp_path, _with(公示日期="2025-07-02"))
     first = _ingest(engine, hasher, path, kind=None)  # detected from its headers
     assert (first.accepted, first.kinds) == (1, {str(path): "annual_report"})
     again = _ingest(engine, hasher, path)
@@ -221,7 +182,7 @@ def test_a_report_is_stored_as_the_portal_stores_it_and_sent_twice_adds_nothing(
         "total_revenue_wan": "企业选择不公示",
         "total_tax_wan": "12.3",
     }
-    changed = _csv("utf-8")(tmp_path, _with(公示日期="2025-07-02", 从业人数="36"))
+    changed = FORMATS["csv"](tmp_path, _with(公示日期="2025-07-02", 从业人数="36"))
     third = _ingest(engine, hasher, changed)
     assert (third.corrected, third.accepted) == (1, 0)
 
@@ -245,7 +206,7 @@ def test_a_report_sent_by_file_keeps_its_subject_off_the_abnormal_operations_lis
         ],
         actor="test",
     )
-    s = _ingest(engine, hasher, _csv("utf-8")(tmp_path, GOOD))
+    s = _ingest(engine, hasher, FORMATS["csv"](tmp_path, GOOD))
     assert s.accepted == 1
     derived = run_derivation(engine, CATALOGUE, dt.date(2025, 7, 1), actor="test").as_dict()
     assert derived["proposed"] == 1

@@ -4,16 +4,14 @@ BOM, XLSX under a title row, and JSON Lines."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from sqlalchemy import Engine, select
 from tests.factories import agency, make_uscc, subject
+from tests.support.one_row_files import writers
 
 from xinyong.codes import IdHasher
 from xinyong.ingest import ingest_files
@@ -136,44 +134,7 @@ CASES: dict[str, tuple[list[str], str | None]] = {
 }
 
 
-def _csv(encoding: str) -> Callable[[Path, list[str]], Path]:
-    def write(folder: Path, row: list[str]) -> Path:
-        path = folder / f"p-{encoding}.csv"
-        with path.open("w", encoding=encoding, newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(P)
-            writer.writerow(row)
-        return path
-
-    return write
-
-
-def _xlsx(folder: Path, row: list[str]) -> Path:
-    path = folder / "p.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("处罚")
-    sheet.write_row(0, 0, ["2024年行政处罚信息公示"])
-    sheet.write_row(1, 0, P)
-    sheet.write_row(2, 0, row)
-    book.close()
-    return path
-
-
-def _jsonl(folder: Path, row: list[str]) -> Path:
-    path = folder / "p.jsonl"
-    path.write_text(
-        json.dumps(dict(zip(P, row, strict=True)), ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    return path
-
-
-FORMATS = {
-    "csv": _csv("utf-8"),
-    "csv-gb18030": _csv("gb18030"),
-    "csv-bom": _csv("utf-8-sig"),
-    "xlsx": _xlsx,
-    "jsonl": _jsonl,
-}
+FORMATS = writers("p", P, "处罚", "2024年行政处罚信息公示")
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))

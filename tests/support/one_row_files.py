@@ -1,0 +1,56 @@
+"""One data row under a header, written in every format agencies send: UTF-8 CSV, GB18030 CSV,
+CSV with a BOM, XLSX with a title row above the header, and JSON Lines. Defect tables write the
+same row each way and expect the same reason from each."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import xlsxwriter
+
+Writer = Callable[[Path, list[str]], Path]
+FORMAT_NAMES = ("csv", "csv-gb18030", "csv-bom", "xlsx", "jsonl")
+
+
+def writers(stem: str, headers: Sequence[str], sheet: str, title: str) -> dict[str, Writer]:
+    """Format name → a function writing `headers` and one row as `folder/<stem>.<ext>`."""
+
+    def csv_in(encoding: str) -> Writer:
+        def write(folder: Path, row: list[str]) -> Path:
+            path = folder / f"{stem}-{encoding}.csv"
+            with path.open("w", encoding=encoding, newline="") as fh:
+                out = csv.writer(fh)
+                out.writerow(headers)
+                out.writerow(row)
+            return path
+
+        return write
+
+    def xlsx(folder: Path, row: list[str]) -> Path:
+        path = folder / f"{stem}.xlsx"
+        book = xlsxwriter.Workbook(str(path))
+        page = book.add_worksheet(sheet)
+        page.write_row(0, 0, [title])
+        page.write_row(1, 0, list(headers))
+        page.write_row(2, 0, row)
+        book.close()
+        return path
+
+    def jsonl(folder: Path, row: list[str]) -> Path:
+        path = folder / f"{stem}.jsonl"
+        line = json.dumps(dict(zip(headers, row, strict=True)), ensure_ascii=False)
+        path.write_text(line + "\n", encoding="utf-8")
+        return path
+
+    made = {
+        "csv": csv_in("utf-8"),
+        "csv-gb18030": csv_in("gb18030"),
+        "csv-bom": csv_in("utf-8-sig"),
+        "xlsx": xlsx,
+        "jsonl": jsonl,
+    }
+    assert tuple(made) == FORMAT_NAMES
+    return made
