@@ -23,6 +23,7 @@ from xinyong.workflows.notices import notice
 from xinyong.workflows.targets import (
     Target,
     case_json,
+    check_decider,
     filed_json,
     find,
     visible_case,
@@ -98,16 +99,6 @@ def as_json(row: Any) -> dict[str, Any]:
     return {**case_json(row), "statement": row.statement}
 
 
-def _decider(principal: Principal, t: Target, agency: str) -> None:
-    allowed = ("reviewer",) if t.target == "record" else ("reviewer", "authority")
-    if principal.role not in allowed:
-        raise Forbidden(f"only a {' or '.join(allowed)} of {agency} decides this")
-    if principal.agency != agency:
-        raise Forbidden(f"this is for {agency} to decide")
-    if principal.actor in t.authors:
-        raise Forbidden(f"you entered {t.ref}; another reviewer of {agency} must decide")
-
-
 def decide(
     conn: Connection,
     principal: Principal,
@@ -122,7 +113,7 @@ def decide(
 ) -> dict[str, Any]:
     row = visible_case(conn, principal, objections, objection_id, "objection")
     t = find(conn, row.target, row.target_id)
-    _decider(principal, t, row.agency)
+    check_decider(principal, t, row.agency, "objection")
     if row.status != "open":
         raise Refused(f"objection {objection_id} is already {row.status}")
     if outcome not in ("upheld", "rejected"):

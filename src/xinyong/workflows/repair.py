@@ -27,6 +27,7 @@ from xinyong.workflows.notices import notice
 from xinyong.workflows.targets import (
     Target,
     case_json,
+    check_decider,
     filed_json,
     find,
     visible_case,
@@ -230,11 +231,7 @@ def decide(
 ) -> dict[str, Any]:
     row = visible_case(conn, principal, repairs, repair_id, "repair application")
     t = find(conn, row.target, row.target_id)
-    allowed = ("reviewer",) if t.target == "record" else ("reviewer", "authority")
-    if principal.role not in allowed or principal.agency != row.agency:
-        raise Forbidden(f"only a {' or '.join(allowed)} of {row.agency} decides this repair")
-    if principal.actor in t.authors:
-        raise Forbidden(f"you entered {t.ref}; another reviewer of {row.agency} must decide")
+    check_decider(principal, t, row.agency, "repair")
     if row.status != "pending":
         raise Refused(f"repair application {repair_id} is already {row.status}")
     if outcome not in ("granted", "refused"):

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Table, select
 from xinyong.accounts import Principal
 from xinyong.store.journal import parse_json
 from xinyong.store.schema import entries, journal, listings, records
-from xinyong.workflows.errors import NotVisible
+from xinyong.workflows.errors import Forbidden, NotVisible
 
 TargetKind = Literal["record", "listing"]
 
@@ -106,6 +106,18 @@ def visible_to(principal: Principal, subject_key: str, agency: str) -> bool:
     if principal.role in ("officer", "reviewer", "authority", "system"):
         return principal.agency == agency
     return False
+
+
+def check_decider(principal: Principal, t: Target, agency: str, case: str) -> None:
+    """Who may answer a case about `t`: a reviewer of the agency it is for (for a listing also
+    its authority), never whoever entered the record or listing (four eyes)."""
+    allowed = ("reviewer",) if t.target == "record" else ("reviewer", "authority")
+    if principal.role not in allowed:
+        raise Forbidden(f"only a {' or '.join(allowed)} of {agency} decides this {case}")
+    if principal.agency != agency:
+        raise Forbidden(f"this {case} is for {agency} to decide")
+    if principal.actor in t.authors:
+        raise Forbidden(f"you entered {t.ref}; another reviewer of {agency} must decide")
 
 
 def visible_case(
