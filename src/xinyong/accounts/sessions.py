@@ -18,6 +18,7 @@ import secrets
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import Connection, insert, select, update
 
+from xinyong.accounts.digest import secret_digest
 from xinyong.accounts.roles import Principal
 from xinyong.accounts.users import principal_of, user_by_id
 from xinyong.store.schema import web_sessions
@@ -65,9 +66,7 @@ def _stamp(at: dt.datetime) -> str:
 
 
 def _stored(session_id: str) -> str:
-    """Sessions are kept by the SHA-256 of their id: a copy of the database or a backup must not
-    be a bag of live sessions to take over."""
-    return hashlib.sha256(session_id.encode()).hexdigest()
+    return secret_digest(session_id)
 
 
 def start_session(conn: Connection, user_id: int, hours: float | None = None) -> str:

@@ -4,7 +4,6 @@ or changed one is kept on the row and in the access log."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select, update
 
+from xinyong.accounts.digest import secret_digest
 from xinyong.accounts.roles import AGENCY_ROLES, USER_ROLES, Principal, Role
 from xinyong.store.schema import access_log, user_tokens, users, web_sessions
 from xinyong.timeutil import utc_stamp
@@ -203,11 +203,6 @@ def principal_of(user: User, via: str) -> Principal:
     )
 
 
-def _digest(secret: str) -> str:
-    # Tokens are 256 random bits: a fast hash is enough (argon2 is for what people choose).
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 TOKEN_PREFIX = "xyu"  # noqa: S105 (a public prefix, not a secret)
 
 
@@ -217,7 +212,10 @@ def issue_token(conn: Connection, user: User) -> str:
     secret = secrets.token_urlsafe(32)
     conn.execute(
         insert(user_tokens).values(
-            token_id=token_id, token_hash=_digest(secret), user_id=user.id, created_at=utc_stamp()
+            token_id=token_id,
+            token_hash=secret_digest(secret),
+            user_id=user.id,
+            created_at=utc_stamp(),
         )
     )
     return f"{TOKEN_PREFIX}_{token_id}_{secret}"
@@ -232,6 +230,10 @@ def principal_for_token(conn: Connection, presented: str) -> Principal | None:
         .join(users, users.c.id == user_tokens.c.user_id)
         .where(user_tokens.c.token_id == parts[1], user_tokens.c.revoked_at.is_(None))
     ).first()
-    if row is None or row.disabled or not hmac.compare_digest(row.token_hash, _digest(parts[2])):
+    if (
+        row is None
+        or row.disabled
+        or not hmac.compare_digest(row.token_hash, secret_digest(parts[2]))
+    ):
         return None
     return principal_of(_user(row), "token")

@@ -6,13 +6,13 @@ journal's actor, `apikey:<agency>:<key id>`), the secret is 32 random bytes.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
+from xinyong.accounts.digest import secret_digest
 from xinyong.store.journal import canonical_json, parse_json
 from xinyong.store.schema import api_keys
 from xinyong.timeutil import utc_stamp
@@ -32,10 +32,6 @@ class ApiKey:
         return f"apikey:{self.agency}:{self.key_id}"
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def create_key(
     conn: Connection, agency: str, name: str, scopes: list[str], created_by: str
 ) -> tuple[str, ApiKey]:
@@ -49,7 +45,7 @@ def create_key(
     conn.execute(
         insert(api_keys).values(
             key_id=key_id,
-            key_hash=_digest(secret),
+            key_hash=secret_digest(secret),
             agency=agency,
             name=name,
             scopes=canonical_json(sorted(set(scopes))),
@@ -68,7 +64,7 @@ def verify(conn: Connection, presented: str) -> ApiKey | None:
     row = conn.execute(
         select(api_keys).where(api_keys.c.key_id == parts[1], api_keys.c.revoked_at.is_(None))
     ).first()
-    if row is None or not hmac.compare_digest(row.key_hash, _digest(parts[2])):
+    if row is None or not hmac.compare_digest(row.key_hash, secret_digest(parts[2])):
         return None
     return ApiKey(row.key_id, row.agency, row.name, tuple(parse_json(row.scopes)))
 
