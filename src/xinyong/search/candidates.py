@@ -19,7 +19,6 @@ DESIGN.md measured bm25 ranking over common fragments at p99 ≈ 1 s: never ask 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -268,8 +267,9 @@ def _same_ends(conn: Connection, core: str, known_at: int | None, limit: int = 3
 
 # Names whose initials run this many letters past the query are not initials candidates.
 INITIALS_SPAN = 16
-# Initials candidates kept, shortest first (each is ranked one by one).
-INITIALS_KEEP = int(os.environ.get("XINYONG_INITIALS_KEEP", "600"))
+# Initials candidates kept, shortest first (each is ranked one by one). 600 found as much as
+# 2,000 at 200,000 subjects (and 250 nearly so) at a third of the latency: docs/benchmarks.md.
+INITIALS_KEEP = 600
 
 
 def by_initials(conn: Connection, letters: str, known_at: int | None) -> list[int]:
