@@ -25,13 +25,10 @@ import uvicorn
 from sqlalchemy import Engine
 from tests.conftest import _fresh_db
 from tests.factories import agency, make_uscc, subject
+from tests.support.people import Day, add_people, app_on
 from tests.web.test_browser import ARGS, CHROMIUM, _shot
 
-from xinyong.accounts import add_user
-from xinyong.codes import IdHasher, load_or_create_key
 from xinyong.store import apply
-from xinyong.store.db import writing
-from xinyong.web import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -44,14 +41,6 @@ PASSWORDS = {
     "acme": "acme's long password",
     "dave": "dave's long password",
 }
-
-
-class Day:
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-
-    def __call__(self) -> dt.date:
-        return self.day
 
 
 @pytest.fixture
@@ -74,27 +63,17 @@ def server(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[dict[str, An
         ],
         actor="test",
     )
-    with writing(engine) as conn:
-        for name, role, agency_code, subject_key in (
-            ("alice", "officer", "samr", None),
-            ("bob", "reviewer", "samr", None),
-            ("acme", "subject", None, ACME),
-            ("dave", "auditor", None, None),
-        ):
-            add_user(
-                conn,
-                name,
-                role,
-                created_by="test",
-                agency=agency_code,
-                subject_key=subject_key,
-                password=PASSWORDS[name],
-            )
-    key_file = tmp_path / "id.key"
-    IdHasher(load_or_create_key(key_file))
-    app = create_app(db_url, key_file=str(key_file), rate_limit=0)
-    today = Day(dt.date(2026, 2, 10))
-    app.state.xinyong.today = today
+    add_people(
+        engine,
+        [
+            ("alice", "officer", "samr", None, None),
+            ("bob", "reviewer", "samr", None, None),
+            ("acme", "subject", None, ACME, None),
+            ("dave", "auditor", None, None, None),
+        ],
+        PASSWORDS,
+    )
+    app, today = app_on(db_url, tmp_path, dt.date(2026, 2, 10))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -17,15 +17,14 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from tests.factories import agency, listing, make_uscc, record, subject
+from tests.support.people import Day, add_people, app_on
 from tests.web.test_i18n import MAX_PAGE_BYTES, _parse, _switch, _with_lang
 
-from xinyong.accounts import add_user, find_user, users
+from xinyong.accounts import find_user, users
 from xinyong.accounts.sessions import ANON_COOKIE, SESSION_COOKIE, start_session
-from xinyong.codes import IdHasher, load_or_create_key
 from xinyong.store import apply
 from xinyong.store.db import writing
 from xinyong.store.schema import journal, web_sessions
-from xinyong.web import create_app
 
 ACME = make_uscc("MA5CJQ4N")
 PASSWORDS = {
@@ -49,14 +48,6 @@ FIRST = "杭市监罚〔2026〕7号"
 SECOND = "杭市监罚〔2026〕8号"
 
 
-class Day:
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-
-    def __call__(self) -> dt.date:
-        return self.day
-
-
 @pytest.fixture
 def world(
     engine: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -72,29 +63,19 @@ def world(
         ],
         actor="operator:zhang",
     )
-    with writing(engine) as conn:
-        for name, role, agency_code, subject_key in (
-            ("alice", "officer", "samr", None),
-            ("bob", "reviewer", "samr", None),
-            ("rita", "authority", "samr", None),
-            ("acme", "subject", None, ACME),
-            ("dave", "auditor", None, None),
-            ("root", "admin", None, None),
-        ):
-            add_user(
-                conn,
-                name,
-                role,
-                created_by="test",
-                agency=agency_code,
-                subject_key=subject_key,
-                password=PASSWORDS[name],
-            )
-    key_file = tmp_path / "id.key"
-    IdHasher(load_or_create_key(key_file))
-    app = create_app(db_url, key_file=str(key_file), rate_limit=0)
-    today = Day(dt.date(2026, 2, 10))
-    app.state.xinyong.today = today
+    add_people(
+        engine,
+        [
+            ("alice", "officer", "samr", None, None),
+            ("bob", "reviewer", "samr", None, None),
+            ("rita", "authority", "samr", None, None),
+            ("acme", "subject", None, ACME, None),
+            ("dave", "auditor", None, None, None),
+            ("root", "admin", None, None, None),
+        ],
+        PASSWORDS,
+    )
+    app, today = app_on(db_url, tmp_path, dt.date(2026, 2, 10))
     with TestClient(app) as client:
         yield {"client": client, "app": app, "engine": engine, "today": today}
 

@@ -12,22 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.factories import agency, make_uscc, subject
+from tests.support.people import add_people, app_on
 
-from xinyong.accounts import add_user, issue_token
-from xinyong.codes import IdHasher, load_or_create_key
 from xinyong.store import apply
-from xinyong.store.db import writing
-from xinyong.web import create_app
 
 ACME = make_uscc("MA5CJQ4N")
-
-
-class Day:
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-
-    def __call__(self) -> dt.date:
-        return self.day
 
 
 @pytest.fixture
@@ -41,29 +30,16 @@ def world(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[dict[str, Any
         ],
         actor="test",
     )
-    tokens: dict[str, str] = {}
-    with writing(engine) as conn:
-        for name, role, agency_code, subject_key, email in (
+    tokens = add_people(
+        engine,
+        [
             ("alice", "officer", "samr", None, None),
             ("bob", "reviewer", "samr", None, None),
             ("acme", "subject", None, ACME, "legal@acme.example"),
             ("dave", "auditor", None, None, None),
-        ):
-            user = add_user(
-                conn,
-                name,
-                role,
-                created_by="test",
-                agency=agency_code,
-                subject_key=subject_key,
-                email=email,
-            )
-            tokens[name] = issue_token(conn, user)
-    key_file = tmp_path / "id.key"
-    IdHasher(load_or_create_key(key_file))
-    app = create_app(db_url, key_file=str(key_file), rate_limit=0)
-    today = Day(dt.date(2026, 2, 10))
-    app.state.xinyong.today = today
+        ],
+    )
+    app, today = app_on(db_url, tmp_path, dt.date(2026, 2, 10))
     with TestClient(app) as client:
         yield {
             "client": client,

@@ -13,7 +13,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.factories import listing
-from tests.workflows.conftest import ACME, Day, as_user
+from tests.support.people import Day
+from tests.workflows.conftest import ACME, as_user
 
 from xinyong.accounts import set_role
 from xinyong.catalogue import load_catalogue
