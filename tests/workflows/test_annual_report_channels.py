@@ -120,3 +120,17 @@ def test_annual_reports_come_in_under_necips_only(world: dict[str, Any]) -> None
             hasher=IdHasher(b"k" * 32),
         )
     assert _live(world) == []
+
+
+def test_a_resident_id_typed_as_the_postal_code_is_not_echoed(world: dict[str, Any]) -> None:
+    world["today"].day = dt.date(2026, 3, 1)
+    refused = world["client"].post(
+        "/api/v1/annual-reports",
+        json={"year": 2025, "report": {**REPORT, "postal_code": ID}},
+        headers=as_user(world, "acme"),
+    )
+    assert refused.status_code == 422
+    assert ID not in refused.text
+    assert refused.json()["errors"] == [
+        "postal_code: '110105********002X' is not a 6-digit postal code"
+    ]

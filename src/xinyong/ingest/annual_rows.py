@@ -116,7 +116,7 @@ def report_fields(values: Mapping[str, Any], problem: Callable[[str, str], None]
         elif name == "postal_code":
             value = text if re.fullmatch(r"\d{6}", text) else None
             if value is None:
-                problem(name, f"{text!r} is not a 6-digit postal code")
+                problem(name, f"{mask_id_like(repr(text))} is not a 6-digit postal code")
         elif name == "email":
             value = text if _EMAIL.fullmatch(text) else None
             if value is None:
