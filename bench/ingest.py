@@ -46,11 +46,20 @@ def child_file(url: str, file: Path) -> None:
     # Parse workers read the file themselves (an XLSX sheet is loaded whole there): their peak
     # counts too. RUSAGE_CHILDREN gives the largest of the finished workers.
     worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # CPU time per row, writer and parse workers apart: on two cores their sum bounds the rate
+    # (two cores give 2 s of CPU a second), whatever the overlap between them.
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN
+    )
     print(
         json.dumps(
             {
                 "rows": s.rows,
                 "seconds": elapsed,
+                "writer_cpu_us_per_row": (own.ru_utime + own.ru_stime) * 1e6 / max(1, s.rows),
+                "worker_cpu_us_per_row": (workers.ru_utime + workers.ru_stime)
+                * 1e6
+                / max(1, s.rows),
                 "rows_per_s": s.rows / elapsed,
                 "peak_rss_mib": peak_kib / 1024,
                 "worker_peak_rss_mib": worker_kib / 1024,
@@ -130,6 +139,12 @@ def penalty_file_run(count: int, backends: list[str], formats: list[str]) -> Non
                     f"{r['peak_rss_mib']:.0f} MiB (parse worker "
                     f"{r['worker_peak_rss_mib']:.0f} MiB); accepted {r['accepted']:,}, "
                     f"quarantined {r['quarantined']:,}"
+                )
+                cpu = r["writer_cpu_us_per_row"] + r["worker_cpu_us_per_row"]
+                print(
+                    f"{'':<10} CPU per row: writer {r['writer_cpu_us_per_row']:.0f} µs + parse "
+                    f"workers {r['worker_cpu_us_per_row']:.0f} µs = {cpu:.0f} µs; two cores "
+                    f"allow at most {2e6 / cpu:,.0f} rows/s at this cost"
                 )
                 if backend == "sqlite" and file.suffix == ".csv":
                     # The same output stored again, alone: the most this schema allows here.
