@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, select
 from tests.engine.helpers import CATALOGUE
 from tests.factories import agency, make_uscc, subject
-from tests.support.one_row_files import writers
+from tests.support.one_row_files import READ_AS, write_as, writers
 
 from xinyong.codes import IdHasher
 from xinyong.ingest import ingest_files
@@ -132,14 +132,19 @@ def _ingest(
     )
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", READ_AS)
 @pytest.mark.parametrize("case", list(CASES))
 def test_each_annual_report_defect_gives_its_exact_reason(
-    case: str, fmt: str, engine: Engine, hasher: IdHasher, tmp_path: Path
+    case: str,
+    fmt: str,
+    engine: Engine,
+    hasher: IdHasher,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     apply(engine, [agency(), subject(A, "杭州锦泰网络科技有限公司")], actor="test")
     row, reason = CASES[case]
-    s = _ingest(engine, hasher, FORMATS[fmt](tmp_path, row))
+    s = _ingest(engine, hasher, write_as(FORMATS, fmt, tmp_path, row, monkeypatch))
     with engine.connect() as conn:
         stored = [json.loads(r) for r in conn.execute(select(quarantine.c.reasons)).scalars()]
         kept = conn.execute(

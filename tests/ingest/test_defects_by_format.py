@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 from tests.factories import agency, make_uscc, subject
-from tests.support.one_row_files import writers
+from tests.support.one_row_files import READ_AS, write_as, writers
 
 from xinyong.codes import IdHasher
 from xinyong.ingest import ingest_files
@@ -137,14 +137,19 @@ CASES: dict[str, tuple[list[str], str | None]] = {
 FORMATS = writers("p", P, "处罚", "2024年行政处罚信息公示")
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", READ_AS)
 @pytest.mark.parametrize("defect", list(CASES))
 def test_defect_gives_its_exact_reason(
-    defect: str, fmt: str, engine: Engine, hasher: IdHasher, tmp_path: Path
+    defect: str,
+    fmt: str,
+    engine: Engine,
+    hasher: IdHasher,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     apply(engine, [agency(), subject(A, "杭州锦泰网络科技有限公司")], actor="test")
     row, reason = CASES[defect]
-    path = FORMATS[fmt](tmp_path, row)
+    path = write_as(FORMATS, fmt, tmp_path, row, monkeypatch)
     s = ingest_files(
         engine, [path], source="samr", actor="op", hasher=hasher, kind="penalty", today=TODAY
     )

@@ -1,6 +1,7 @@
 """One data row under a header, written in every format agencies send: UTF-8 CSV, GB18030 CSV,
 CSV with a BOM, XLSX with a title row above the header, and JSON Lines. Defect tables write the
-same row each way and expect the same reason from each."""
+same row each way and expect the same reason from each — XLSX twice: loaded whole by calamine,
+and streamed by openpyxl as a sheet too large to load is (`READ_AS`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,27 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pytest
 import xlsxwriter
 
 Writer = Callable[[Path, list[str]], Path]
 FORMAT_NAMES = ("csv", "csv-gb18030", "csv-bom", "xlsx", "jsonl")
+# Ways of reading a file: each format as written, and an XLSX streamed row by row.
+READ_AS = (*FORMAT_NAMES, "xlsx-streamed")
+
+
+def write_as(
+    formats: dict[str, Writer],
+    way: str,
+    folder: Path,
+    row: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """Write `row` for reading `way` (one of READ_AS)."""
+    if way == "xlsx-streamed":
+        monkeypatch.setenv("XINYONG_XLSX_STREAM_MIB", "0")  # every XLSX streams
+        way = "xlsx"
+    return formats[way](folder, row)
 
 
 def writers(stem: str, headers: Sequence[str], sheet: str, title: str) -> dict[str, Writer]:

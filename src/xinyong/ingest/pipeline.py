@@ -197,8 +197,8 @@ def _ingest_table(
         workers if workers is not None else (default_workers() if size >= PARALLEL_MIN_BYTES else 0)
     )
     if workers is None and Path(table.file).suffix.lower() in SPREADSHEET_SUFFIXES:
-        # Every parse worker reads the file itself, and calamine holds a whole sheet in memory
-        # (3.3 GiB for a million rows): one worker at most, so memory does not grow with cores.
+        # Every parse worker reads the file itself: calamine would hold the sheet once per
+        # worker, and a streamed sheet would be parsed whole by each. One worker at most.
         count = min(count, 1)
     headers = load_mapping(table_kind).resolve(table.headers)
     origin = {"batch_id": summary.batch, "file": Path(table.file).name, "sheet": table.sheet}
