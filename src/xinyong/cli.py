@@ -157,7 +157,10 @@ def ingest(
                 encoding=encoding,
                 progress=lambda n: progress.advance(task, n),
                 catalogue=load_catalogue(catalogue),
+                expect=lambda total: progress.update(task, total=total),
             )
+            # the estimate counted blank rows too: the bar ends full
+            progress.update(task, total=progress.tasks[task].completed)
     except (UnreadableFile, ValueError) as exc:
         common.fail(str(exc), 2)
     result = {k: v for k, v in summary.as_dict().items() if k != "kinds"}

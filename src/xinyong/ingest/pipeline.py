@@ -45,6 +45,7 @@ from xinyong.ingest.readers import (
     SheetRow,
     SheetTable,
     UnreadableFile,
+    estimate_rows,
     read_tables,
 )
 from xinyong.ingest.resolve import NeedsReview, Resolver
@@ -125,9 +126,12 @@ def ingest_files(
     workers: int | None = None,
     today: dt.date | None = None,
     catalogue: Catalogue | None = None,
+    expect: Progress | None = None,
 ) -> IngestSummary:
     """Ingest files from one source agency; UnreadableFile when a file cannot be read at all
-    (then nothing is written), ValueError for a malformed source code or unknown kind."""
+    (then nothing is written), ValueError for a malformed source code or unknown kind.
+    `progress` is told of each committed chunk's rows; `expect`, once the files are open, of
+    about how many rows they hold (for an ETA; rows already done by a resumed run included)."""
     if not AGENCY_CODE.fullmatch(source):
         raise ValueError(
             f"--source {source!r} is not an agency code: use lower-case letters, digits, "
@@ -145,6 +149,10 @@ def ingest_files(
                 f"with --source {ANNUAL_SOURCE} (not {source!r}), so that a report sent twice "
                 "or also filed on the portal stays one record"
             )
+    if expect:
+        estimates = [estimate_rows(table) for table, _ in tables]
+        if all(e is not None for e in estimates):
+            expect(sum(e or 0 for e in estimates))
     digests = {str(p): file_digest(p) for p in paths}  # read each file's bytes once
     key = content_key(source, kind, list(digests.values()))
     job = _start(engine, source, actor, hasher, [str(p) for p in paths], key)
