@@ -146,17 +146,41 @@ def enter_records(
     return {"results": results}
 
 
+REVIEW_PAGE = 100
+REVIEW_PAGE_MAX = 500
+
+
 @router.get("/reviews")
 def review_queue(
     st: StateDep,
     who: Annotated[Principal, require("officer", "reviewer", "admin", "auditor")],
     status: Annotated[Literal["pending", "approved", "rejected"], Query()] = "pending",
+    limit: Annotated[int, Query(ge=1, le=REVIEW_PAGE_MAX)] = REVIEW_PAGE,
+    after: Annotated[
+        str | None, Query(max_length=41, description="`next` of the page before")
+    ] = None,
 ) -> dict[str, Any]:
-    """Entries of the caller's agency (all agencies for admin and auditor) in a status."""
+    """Entries of the caller's agency (all agencies for admin and auditor) in a status, oldest
+    first, `limit` at a time; `next` is the `after` that fetches the following page (null on
+    the last), `total` counts them all."""
+    cursor = _review_cursor(after)
     with st.engine.connect() as conn:
-        rows = entries.queue(conn, who, status)
-    results = [entries.as_json(r) for r in rows]
-    return {"results": results, "total": len(results), "next": None}
+        rows = entries.queue(conn, who, status, limit + 1, cursor)
+        total = queues.entry_count(conn, who, status)
+    page = rows[:limit]
+    following = f"{page[-1].submitted_seq}.{page[-1].id}" if len(rows) > limit else None
+    return {"results": [entries.as_json(r) for r in page], "total": total, "next": following}
+
+
+def _review_cursor(after: str | None) -> tuple[int, int] | None:
+    if after is None:
+        return None
+    seq, dot, entry = after.partition(".")
+    if not (dot and seq.isdigit() and entry.isdigit()):
+        raise Problem(
+            422, "Unprocessable Entity", [f"after: {after!r} is not a `next` value of this list"]
+        )
+    return int(seq), int(entry)
 
 
 @router.post("/reviews/{record_id}/approve")

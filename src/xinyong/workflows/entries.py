@@ -9,7 +9,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, or_, select
 
 from xinyong.accounts import Principal
 from xinyong.catalogue import Catalogue
@@ -275,14 +275,28 @@ def _as_dict(payload: dict[str, Any] | Payload) -> dict[str, Any]:
 
 
 def queue(
-    conn: Connection, principal: Principal, status: str = "pending", limit: int | None = None
+    conn: Connection,
+    principal: Principal,
+    status: str = "pending",
+    limit: int | None = None,
+    after: tuple[int, int] | None = None,
 ) -> list[Any]:
     """Entries a principal may see, oldest first: a reviewer or officer their agency's,
-    admin/auditor all."""
+    admin/auditor all. `after` is the (submitted_seq, id) of the last entry of the previous page
+    (one submission of many rows shares a journal entry, so the id breaks the tie)."""
     query = select(entries).where(entries.c.status == status)
     if principal.role not in ("admin", "auditor"):
         query = query.where(entries.c.agency == (principal.agency or ""))
-    return list(conn.execute(query.order_by(entries.c.submitted_seq).limit(limit)).all())
+    if after is not None:
+        seq, entry = after
+        query = query.where(
+            or_(
+                entries.c.submitted_seq > seq,
+                and_(entries.c.submitted_seq == seq, entries.c.id > entry),
+            )
+        )
+    order = query.order_by(entries.c.submitted_seq, entries.c.id)
+    return list(conn.execute(order.limit(limit)).all())
 
 
 def as_json(row: Any) -> dict[str, Any]:
