@@ -10,10 +10,11 @@ from xinyong.codes import org_code_expected_check
 from xinyong.store import Change
 
 
-def make_uscc(body8: str, region: str = "330106") -> str:
-    """A valid USCC for an enterprise in `region` with an 8-character organisation code body."""
+def make_uscc(body8: str, region: str = "330106", prefix: str = "91") -> str:
+    """A valid USCC for an enterprise in `region` with an 8-character organisation code body
+    (`prefix`: registration authority and category, 93 for a farmers' cooperative, …)."""
     org = body8 + org_code_expected_check(body8)
-    first17 = "91" + region + org
+    first17 = prefix + region + org
     return first17 + stdnum_uscc.calc_check_digit(first17)
 
 

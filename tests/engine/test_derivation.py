@@ -102,6 +102,25 @@ def test_no_reports_loaded_for_a_year_lists_nobody(engine: Engine) -> None:
     assert _derive(engine, "2025-07-01")["proposed"] == 0
 
 
+def test_only_enterprises_are_listed_for_a_missing_report(registry: Engine) -> None:
+    # The duty of 企业信息公示暂行条例 binds enterprises (USCC 91…): a cooperative (93), an
+    # individual business (92) and a public institution (12) without a report are not listed.
+    others = {
+        make_uscc("8C9D0E1F", prefix="93"): "杭州西湖龙井茶叶专业合作社",
+        make_uscc("7B8C9D0E", prefix="92"): "杭州市西湖区老王面馆",
+        make_uscc("6A7B8C9D", prefix="12"): "杭州市西湖区人民医院",
+    }
+    apply(
+        registry,
+        [subject(code, name, registered_on="2019-03-01") for code, name in others.items()],
+        actor="test",
+    )
+    assert _derive(registry, "2025-07-01")["proposed"] == 1
+    assert _states(registry, LATE) == [(ABNORMAL, "notified", dt.date(2025, 7, 11))]
+    for code in others:
+        assert _states(registry, code) == []
+
+
 def test_three_years_on_the_abnormal_list_escalate_with_a_reminder_first(engine: Engine) -> None:
     apply(
         engine,

@@ -32,3 +32,13 @@ def test_list_page_shows_basis_duration_exit_and_measures(client: TestClient) ->
     assert "procurement.bar" in page.text and "consumption.flights" in page.text
     missing = client.get("/catalogue/lists/no.such_list")
     assert missing.status_code == 404
+
+
+def test_list_page_says_whom_a_filing_duty_binds(client: TestClient) -> None:
+    url = "/catalogue/lists/samr.abnormal_operations"
+    chinese = client.get(url, params={"lang": "zh"})
+    assert "仅限统一社会信用代码以 91 开头的主体" in chinese.text
+    english = client.get(url, params={"lang": "en"})
+    assert "Only subjects whose code begins 91" in english.text
+    court = client.get("/catalogue/lists/court.dishonest_judgment_debtors", params={"lang": "en"})
+    assert "Only subjects whose code begins" not in court.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -102,6 +102,12 @@ class Criteria(Entry):
     record_kinds: tuple[str, ...] = ()
     min_severity: str | None = None
     missing_by: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+    # Whom the criteria bind, by the start of their USCC (GB 32100: registration authority, then
+    # category): "91" is enterprises registered by market regulation, whom the annual report
+    # duty of 企业信息公示暂行条例 binds — not institutions (1x), social organisations (5x),
+    # individual businesses (92) or farmers' cooperatives (93), who report under other rules.
+    # Empty: every subject.
+    code_prefixes: tuple[Annotated[str, Field(pattern=r"^[0-9A-Z]{1,2}$")], ...] = ()
     lists: tuple[str, ...] = ()
     for_days: int | None = Field(default=None, ge=1)
     reminder_days: int | None = Field(default=None, ge=0)

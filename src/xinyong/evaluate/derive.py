@@ -8,6 +8,7 @@ arrive as listing decisions. Three kinds of criterion:
 - `missing_by`: a yearly filing of the kind (the annual report) not filed by that month-day of
   the following year. Derived only for years the registry holds filings for (`covered_years`): a
   registry that has not loaded a year's reports must not list every company for not filing;
+  and only for the subjects the duty binds (`code_prefixes`: enterprises, "91");
 - `lists` held for `for_days` (three years on the abnormal operations list → the serious list),
   with a reminder `reminder_days` before.
 
@@ -107,6 +108,8 @@ def _proposals(
         "authority": lst.authority,
         "legal_basis": "；".join(lst.legal_basis),
     }
+    if c.code_prefixes and not subject.code.startswith(c.code_prefixes):
+        return found  # the criteria do not bind this kind of subject
     if c.record_kinds and c.missing_by is not None and lst.derives("filings"):
         found.extend(_missing_filings(lst, subject, records, on, covered_years, base))
     elif c.record_kinds and c.missing_by is None and lst.derives("records"):

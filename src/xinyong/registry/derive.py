@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, select
+from sqlalchemy import Connection, Engine, and_, exists, func, or_, select
 
 from xinyong.catalogue import Catalogue
 from xinyong.catalogue.model import ListDef
@@ -89,6 +89,7 @@ def _candidates(
 ) -> tuple[set[str], frozenset[int]]:
     keys: set[str] = set()
     filing_kinds: set[str] = set()
+    prefixes: set[str] = set()  # of the codes the filing duties bind ("" for every code)
     for lst in catalogue.lists.on(on):
         c = lst.criteria
         if c.record_kinds and c.missing_by is None and lst.derives("records"):
@@ -105,6 +106,7 @@ def _candidates(
             )
         if c.missing_by is not None and lst.derives("filings"):
             filing_kinds.update(c.record_kinds)
+            prefixes.update(c.code_prefixes or ("",))
         if c.lists and lst.derives("lists"):
             keys.update(
                 conn.execute(
@@ -130,6 +132,7 @@ def _candidates(
                         subjects.c.kind == "organisation",
                         subjects.c.status == "active",
                         subjects.c.registered_on <= dt.date(year, 12, 31),
+                        or_(*(subjects.c.code.startswith(p, autoescape=True) for p in prefixes)),
                         ~filed,
                     )
                 )
