@@ -417,6 +417,7 @@ def _seed_listings(engine: Any, subjects: int, seed: int, folder: Path, hasher: 
     from xinyong.ingest import ingest_files
     from xinyong.registry.derive import run_derivation
     from xinyong.registry.recompute import recompute
+    from xinyong.synth.annual_reports import generate_annual_reports
     from xinyong.synth.listings import generate_listings
     from xinyong.timeutil import today_cst
 
@@ -427,6 +428,27 @@ def _seed_listings(engine: Any, subjects: int, seed: int, folder: Path, hasher: 
         else generate_listings(folder, subjects, seed)
     )
     catalogue = load_catalogue()
+    # The enterprises' annual reports first: whoever has not filed one is what derivation
+    # proposes for the abnormal operations list.
+    reported = folder / "annual_reports.json"
+    annual = (
+        json.loads(reported.read_text(encoding="utf-8"))
+        if reported.exists()
+        else generate_annual_reports(folder, subjects, seed)
+    )
+    summary = ingest_files(
+        engine,
+        [folder / annual["path"]],
+        source=annual["source"],
+        actor="operator:demo",
+        hasher=hasher,
+        kind=annual["kind"],
+        catalogue=catalogue,
+    )
+    out.print(
+        f"{annual['path']}: {summary.accepted} accepted, {summary.duplicates} duplicates, "
+        f"{summary.quarantined} quarantined"
+    )
     for f in entries:
         summary = ingest_files(
             engine,
