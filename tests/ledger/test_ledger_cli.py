@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, select, text
 from tests.factories import agency, record, subject
 from tests.ledger.conftest import ACME, Registry, drop_append_only
 from typer.testing import CliRunner
@@ -159,5 +159,34 @@ def test_migration_backfills_an_existing_journal(
     assert report.ok, [str(f) for f in report.findings]
     with old.connect() as conn:
         assert root_of(conn, 8) == root(leaves)
+    old.dispose()
+    next(urls, None)
+
+
+def test_a_registry_with_a_log_gains_the_actor_digest_on_upgrade(
+    registry: Registry, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    backend = registry.engine.dialect.name
+    urls = _empty_database(backend, request, tmp_path)
+    old = make_engine(next(urls))
+    with old.begin() as conn:  # a registry whose log predates 0019: envelopes without actors
+        config = _config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0018")
+        # as 0014 created it before 0019 existed (today's 0014 adds the column for the backfill)
+        conn.execute(text("ALTER TABLE ledger_entries DROP COLUMN actor_salt"))
+    with old.connect() as conn:
+        assert "actor_salt" not in {c["name"] for c in inspect(conn).get_columns("ledger_entries")}
+    with old.begin() as conn:
+        config = _config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    apply(old, [agency(), subject(ACME, "杭州锦泰网络科技有限公司")], actor="operator:alice")
+    with old.connect() as conn:
+        rows = conn.execute(select(ledger_entries.c.envelope, ledger_entries.c.actor_salt)).all()
+    assert len(rows) == 2 and all(
+        "actor_digest" in json.loads(e) and s is not None for e, s in rows
+    )
+    assert audit(old).ok
     old.dispose()
     next(urls, None)

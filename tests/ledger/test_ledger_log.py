@@ -98,7 +98,8 @@ def test_the_log_is_append_only_in_the_database(registry: Registry, statement: s
     [
         "INSERT OR REPLACE INTO journal SELECT seq, recorded_at, actor, kind, '{}' "
         "FROM journal WHERE seq = 4",
-        "INSERT OR REPLACE INTO ledger_entries SELECT seq, salt, '{}' FROM ledger_entries "
+        "INSERT OR REPLACE INTO ledger_entries SELECT seq, salt, '{}', actor_salt "
+        "FROM ledger_entries "
         "WHERE seq = 4",
         "INSERT OR REPLACE INTO ledger_nodes SELECT level, idx, hash FROM ledger_nodes "
         "WHERE level = 0 AND idx = 3",

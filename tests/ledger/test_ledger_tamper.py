@@ -85,6 +85,57 @@ def test_an_edited_personal_entry_is_named_by_audit_only(
     assert _verify(registry, site).entries == 8  # not public: nothing for an outsider to see
 
 
+def _rename_actor(engine: Engine, seq: int, actor: str) -> None:
+    drop_append_only(engine, "journal")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE journal SET actor = :a WHERE seq = :s"), {"a": actor, "s": seq})
+
+
+def test_a_renamed_actor_is_named_by_audit(registry: Registry) -> None:
+    # Who entered a record is what "corruption at data entry" hides first: the envelope's
+    # actor_digest binds the exact actor, not only its class (operator → operator).
+    apply(registry.engine, [record(ACME, "杭市监罚〔2024〕9号")], actor="operator:alice")
+    with registry.engine.connect() as conn:
+        seq = conn.execute(text("SELECT max(seq) FROM journal")).scalar_one()
+        envelope = json.loads(
+            conn.execute(
+                text("SELECT envelope FROM ledger_entries WHERE seq = :s"), {"s": seq}
+            ).scalar_one()
+        )
+    assert "alice" not in json.dumps(envelope) and len(envelope["actor_digest"]) == 64
+    assert _named(registry) == []
+    _rename_actor(registry.engine, seq, "operator:mallory")
+    named = _named(registry)
+    assert named == [
+        f"journal [seq={seq}]: changed outside the apply path: "
+        "its actor no longer matches the envelope in the log"
+    ], named
+
+
+def test_entries_from_before_the_actor_digest_still_audit_clean(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An entry as the log wrote it before migration 0019: no actor_digest, no actor salt. Its
+    # exact actor is unbound (only the class the `agency` field shows), and audit neither
+    # invents a finding nor claims more than it can see.
+    monkeypatch.setattr("xinyong.ledger.store.actor_digest", lambda salt, actor: None)
+    apply(registry.engine, [record(ACME, "杭市监罚〔2024〕8号")], actor="operator:alice")
+    monkeypatch.undo()
+    drop_append_only(registry.engine, "ledger_entries")
+    with registry.engine.begin() as conn:
+        seq = conn.execute(text("SELECT max(seq) FROM journal")).scalar_one()
+        conn.execute(text("UPDATE ledger_entries SET actor_salt = NULL WHERE seq = :s"), {"s": seq})
+        envelope = conn.execute(
+            text("SELECT envelope FROM ledger_entries WHERE seq = :s"), {"s": seq}
+        ).scalar_one()
+    assert "actor_digest" not in envelope
+    assert _named(registry) == []
+    _rename_actor(registry.engine, seq, "operator:mallory")  # same class: not seen (the limit)
+    assert _named(registry) == []
+    _rename_actor(registry.engine, seq, "apikey:samr:k9")  # another class: seen
+    assert [n.split(":")[0] for n in _named(registry)] == [f"journal [seq={seq}]"]
+
+
 def test_a_fine_edited_in_the_projection_is_named_by_audit(registry: Registry) -> None:
     with registry.engine.begin() as conn:
         conn.execute(

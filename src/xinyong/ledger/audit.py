@@ -27,7 +27,12 @@ import orjson
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from xinyong.ledger.checkpoint import Checkpoint, open_checkpoint
-from xinyong.ledger.envelope import acting_agency, payload_digest, subject_reference
+from xinyong.ledger.envelope import (
+    acting_agency,
+    actor_digest,
+    payload_digest,
+    subject_reference,
+)
 from xinyong.ledger.keys import Verifier
 from xinyong.ledger.merkle import leaf_hash, node_hash, root_at
 from xinyong.ledger.note import NoteError, parse_note
@@ -159,6 +164,7 @@ def _journal_against_log(conn: Connection, report: AuditReport) -> None:
                 journal.c.payload,
                 ledger_entries.c.salt,
                 ledger_entries.c.envelope,
+                ledger_entries.c.actor_salt,
             )
             .select_from(journal.outerjoin(ledger_entries, ledger_entries.c.seq == journal.c.seq))
             .where(journal.c.seq > after)
@@ -211,7 +217,13 @@ def _entry_problem(r: Any) -> str | None:
         wrong.append("kind")
     if isinstance(payload, dict) and envelope.get("subject") != subject_reference(payload):
         wrong.append("subject")
-    if not str(r.actor).startswith("user:") and envelope.get("agency") != acting_agency(r.actor):
+    bound = envelope.get("actor_digest")  # entries appended since migration 0019
+    if (
+        bound is not None
+        and (r.actor_salt is None or bound != actor_digest(bytes(r.actor_salt), str(r.actor)))
+    ) or (
+        not str(r.actor).startswith("user:") and envelope.get("agency") != acting_agency(r.actor)
+    ):
         wrong.append("actor")
     if envelope.get("digest") != payload_digest(bytes(r.salt), str(r.payload)):
         wrong.insert(0, "payload")

@@ -12,7 +12,12 @@ An envelope is the canonical JSON (UTF-8, keys sorted, no whitespace: ``canonica
 - ``subject``: whom the entry is about (``subject_reference``): an organisation's code as it is,
   a natural person's keyed pseudonym, or null when the payload names no subject;
 - ``digest``: lower-case hex SHA-256 of the entry's salt (16 random bytes) followed by its
-  canonical payload bytes (the journal's ``payload`` text, UTF-8).
+  canonical payload bytes (the journal's ``payload`` text, UTF-8);
+- ``actor_digest`` (entries appended since migration 0019): lower-case hex SHA-256 of a context
+  string, a second salt (16 random bytes, stored beside the entry and never published) and the
+  journal's actor, UTF-8. It binds the exact actor (``operator:alice``, not just the class the
+  ``agency`` field shows), so renaming who entered a record is caught by ``xinyong audit``; the
+  unpublished salt keeps outsiders from testing guesses of an officer's login.
 
 The salt keeps a digest from being a fingerprint: without it, anyone could confirm a guess of a
 non-public payload (a person's record) by hashing it. A public entry's salt is published with its
@@ -31,6 +36,7 @@ import orjson
 __all__ = [
     "SALT_BYTES",
     "acting_agency",
+    "actor_digest",
     "envelope_bytes",
     "payload_digest",
     "person_pseudonym",
@@ -43,6 +49,7 @@ _USCC_SHAPE = re.compile(r"[0-9A-Z]{18}")
 _HMAC_SHAPE = re.compile(r"[0-9a-f]{64}")
 _PLAIN_ACTOR = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _PSEUDONYM_CONTEXT = b"xinyong ledger person pseudonym v1\n"
+_ACTOR_CONTEXT = b"xinyong ledger actor v1\n"
 
 
 def payload_digest(salt: bytes, payload: str | bytes) -> str:
@@ -117,19 +124,30 @@ def acting_agency(actor: str, users: Mapping[str, tuple[str | None, str]] | None
     return head if _PLAIN_ACTOR.fullmatch(head) else "other"
 
 
+def actor_digest(salt: bytes, actor: str) -> str:
+    """The envelope's commitment to the journal's actor (see the module docstring)."""
+    return hashlib.sha256(_ACTOR_CONTEXT + salt + actor.encode("utf-8")).hexdigest()
+
+
 def envelope_bytes(
-    seq: int, time: str, kind: str, agency: str, subject: str | None, digest: str
+    seq: int,
+    time: str,
+    kind: str,
+    agency: str,
+    subject: str | None,
+    digest: str,
+    actor: str | None = None,
 ) -> bytes:
-    """The leaf: the envelope's canonical JSON bytes."""
+    """The leaf: the envelope's canonical JSON bytes (`actor`: the actor_digest, when given)."""
+    fields: dict[str, Any] = {
+        "agency": agency,
+        "digest": digest,
+        "kind": kind,
+        "seq": seq,
+        "subject": subject,
+        "time": time,
+    }
+    if actor is not None:
+        fields["actor_digest"] = actor
     # The project's canonical JSON (``store.journal.canonical_json``), as bytes.
-    return orjson.dumps(
-        {
-            "agency": agency,
-            "digest": digest,
-            "kind": kind,
-            "seq": seq,
-            "subject": subject,
-            "time": time,
-        },
-        option=orjson.OPT_SORT_KEYS,
-    )
+    return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)

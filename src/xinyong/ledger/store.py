@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, or_, select, update
 from xinyong.ledger.envelope import (
     SALT_BYTES,
     acting_agency,
+    actor_digest,
     envelope_bytes,
     payload_digest,
     subject_reference,
@@ -32,7 +33,7 @@ __all__ = ["JournalRow", "LedgerOutOfStep", "SqlTree", "append_journal", "tree_s
 JournalRow = tuple[int, str, str, str, str]
 """``(seq, recorded_at, actor, kind, payload text)``: a journal row as the apply path inserts it."""
 
-_ENTRY_COLUMNS = ("seq", "salt", "envelope")
+_ENTRY_COLUMNS = ("seq", "salt", "envelope", "actor_salt")
 _NODE_COLUMNS = ("level", "idx", "hash")
 
 
@@ -95,14 +96,17 @@ def build_entries(
     rows: Sequence[JournalRow],
     users_by_name: Mapping[str, tuple[str | None, str]],
     payloads: Sequence[Mapping[str, Any] | None] | None = None,
-) -> list[tuple[int, bytes, bytes]]:
-    """``(seq, salt, leaf bytes)`` for journal rows; ``payloads`` are the parsed payloads where the
-    caller has them (else, or where one is None, the payload text is parsed for its subject)."""
-    salts = os.urandom(SALT_BYTES * len(rows))
+) -> list[tuple[int, bytes, bytes, bytes]]:
+    """``(seq, salt, leaf bytes, actor salt)`` for journal rows; ``payloads`` are the parsed
+    payloads where the caller has them (else, or where one is None, the payload text is parsed
+    for its subject)."""
+    salts = os.urandom(2 * SALT_BYTES * len(rows))
     agencies: dict[str, str] = {}
-    out: list[tuple[int, bytes, bytes]] = []
+    out: list[tuple[int, bytes, bytes, bytes]] = []
     for position, (seq, recorded_at, actor, kind, text) in enumerate(rows):
-        salt = salts[position * SALT_BYTES : (position + 1) * SALT_BYTES]
+        start = 2 * SALT_BYTES * position
+        salt = salts[start : start + SALT_BYTES]
+        actor_salt = salts[start + SALT_BYTES : start + 2 * SALT_BYTES]
         agency = agencies.get(actor)
         if agency is None:
             agency = agencies[actor] = acting_agency(actor, users_by_name)
@@ -110,9 +114,15 @@ def build_entries(
         if payload is None:
             payload = parse_json(text)
         leaf = envelope_bytes(
-            seq, recorded_at, kind, agency, subject_reference(payload), payload_digest(salt, text)
+            seq,
+            recorded_at,
+            kind,
+            agency,
+            subject_reference(payload),
+            payload_digest(salt, text),
+            actor_digest(actor_salt, actor),
         )
-        out.append((seq, salt, leaf))
+        out.append((seq, salt, leaf, actor_salt))
     return out
 
 
@@ -143,13 +153,13 @@ def append_journal(
             "the log and the journal are out of step (run `xinyong audit`)"
         )
     entries = build_entries(rows, _user_agencies(conn, {r[2] for r in rows}), payloads)
-    hashes = [leaf_hash(leaf) for _, _, leaf in entries]
+    hashes = [leaf_hash(leaf) for _, _, leaf, _ in entries]
     nodes = nodes_to_store_batch(first - 1, hashes, SqlTree(conn, first - 1))
     bulk_insert_values(
         conn,
         ledger_entries,
         _ENTRY_COLUMNS,
-        [(seq, salt, leaf.decode("utf-8")) for seq, salt, leaf in entries],
+        [(seq, salt, leaf.decode("utf-8"), actor_salt) for seq, salt, leaf, actor_salt in entries],
     )
     bulk_insert_values(conn, ledger_nodes, _NODE_COLUMNS, nodes)
 

@@ -500,6 +500,10 @@ ledger_entries = Table(
     Column("seq", Seq, primary_key=True, autoincrement=False),
     Column("salt", LargeBinary, nullable=False),
     Column("envelope", Text, nullable=False),  # the leaf bytes, UTF-8 canonical JSON
+    # Salt of the envelope's actor_digest (migration 0019): never published, so the digest
+    # binds the journal's actor without letting anyone test guesses of an officer's login.
+    # NULL for entries appended before 0019 (their envelopes carry no actor_digest).
+    Column("actor_salt", LargeBinary, nullable=True),
 )
 
 # Complete subtrees of the Merkle tree (ledger/merkle.py): level 0 the leaf hashes; about two

@@ -28,6 +28,9 @@ def upgrade() -> None:
         sa.Column("seq", Seq, primary_key=True, autoincrement=False),
         sa.Column("salt", sa.LargeBinary(), nullable=False),
         sa.Column("envelope", sa.Text(), nullable=False),
+        # Added in 0019; created here too because the backfill below runs today's log code,
+        # which writes it (0019 adds it only where this migration ran before it existed).
+        sa.Column("actor_salt", sa.LargeBinary(), nullable=True),
     )
     op.create_table(
         "ledger_nodes",
