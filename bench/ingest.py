@@ -48,8 +48,9 @@ def child_file(url: str, file: Path) -> None:
     worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # CPU time per row, writer and parse workers apart: on two cores their sum bounds the rate
     # (two cores give 2 s of CPU a second), whatever the overlap between them.
-    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
-        resource.RUSAGE_CHILDREN
+    own, workers = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
     )
     print(
         json.dumps(

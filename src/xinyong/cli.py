@@ -436,27 +436,14 @@ def _seed_listings(engine: Any, subjects: int, seed: int, folder: Path, hasher: 
         if reported.exists()
         else generate_annual_reports(folder, subjects, seed)
     )
-    summary = ingest_files(
-        engine,
-        [folder / annual["path"]],
-        source=annual["source"],
-        actor="operator:demo",
-        hasher=hasher,
-        kind=annual["kind"],
-        catalogue=catalogue,
-    )
-    out.print(
-        f"{annual['path']}: {summary.accepted} accepted, {summary.duplicates} duplicates, "
-        f"{summary.quarantined} quarantined"
-    )
-    for f in entries:
+    for f in [annual, *entries]:
         summary = ingest_files(
             engine,
             [folder / f["path"]],
             source=f["source"],
             actor="operator:demo",
             hasher=hasher,
-            kind="listing",
+            kind=f["kind"],
             catalogue=catalogue,
         )
         out.print(
