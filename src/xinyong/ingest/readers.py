@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from xinyong.ingest import xlsx_stream
 from xinyong.ingest.mapping import all_header_keys, header_key
 
 HEADER_SCAN_ROWS = 10
@@ -31,11 +31,11 @@ csv.field_size_limit(16 * 1024 * 1024)  # long 违法事实 texts exceed the def
 
 # Spreadsheets python-calamine reads; it loads a whole sheet into memory (it cannot stream).
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-# An XLSX whose largest sheet unpacks to more XML than this is read by openpyxl in read-only
-# mode, which streams rows in flat memory (50 MiB for a million rows) at about a fifth of
-# calamine's speed; calamine needs ~2.3 bytes of memory per byte of sheet XML (3.3 GiB for the
-# 1.4 GB sheet of a million penalty rows). 256 MiB of XML is ~180,000 penalty rows and ~600 MiB
-# of memory, inside the 1 GiB an ingest may use; `XINYONG_XLSX_STREAM_MIB` moves the line (0:
+# An XLSX that unpacks to more than this (its largest sheet's XML plus its shared strings) is read
+# row by row (`xlsx_stream`: bounded memory, about a third of calamine's speed) instead of
+# loaded whole by calamine, which needs ~2.3 bytes of memory per byte of sheet XML (3.3 GiB for
+# the 1.4 GB sheet of a million penalty rows). 256 MiB is ~180,000 penalty rows and ~600 MiB of
+# memory, inside the 1 GiB an ingest may use; `XINYONG_XLSX_STREAM_MIB` moves the line (0:
 # stream every XLSX). XLS (at most 65,536 rows) and ODS stay with calamine.
 STREAM_SHEET_MIB = 256
 STREAMABLE_SUFFIXES = (".xlsx", ".xlsm")
@@ -143,53 +143,62 @@ def _raw_rows(path: Path, sheet: str | None, encoding: str | None) -> Generator[
         with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
             yield from csv.reader(fh)
         return
-    if streams(path):
-        yield from _streamed_rows(path, sheet)
-        return
+    yield from _workbook_rows(path, sheet)
+
+
+def _workbook_rows(path: Path, sheet: str) -> Iterator[list[str]]:
+    """A sheet's rows as both readers give them alike: from row 1 and column A (blank rows and
+    leading blank columns in place), without trailing empty cells, and without the empty rows
+    after the last non-empty one (formatted blank rows that calamine does not see)."""
+    blank = 0
+    for cells in _streamed_rows(path, sheet) if streams(path) else _loaded_rows(path, sheet):
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            blank += 1
+            continue
+        for _ in range(blank):
+            yield []
+        blank = 0
+        yield cells
+
+
+def _loaded_rows(path: Path, sheet: str) -> Iterator[list[str]]:
     book = CalamineWorkbook.from_path(str(path))
     try:
-        for row in book.get_sheet_by_name(sheet).iter_rows():
-            yield [cell_text(c) for c in row]
+        loaded = book.get_sheet_by_name(sheet)
+        # calamine's rows begin at row 1 but at the first used column: put them back in place
+        left = [""] * loaded.start[1] if loaded.start else []
+        for row in loaded.iter_rows():
+            yield [*left, *(cell_text(c) for c in row)]
     finally:
         book.close()
+
+
+def _streamed_rows(path: Path, sheet: str) -> Iterator[list[str]]:
+    try:
+        for row in xlsx_stream.sheet_rows(str(path), sheet):
+            yield [cell_text(c) for c in row]
+    except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:
+        raise UnreadableFile(f"{path}: sheet {sheet!r} cannot be read ({exc})") from None
 
 
 def streams(path: Path) -> bool:
-    """Whether this workbook is read row by row (openpyxl) rather than loaded whole (calamine)."""
+    """Whether this workbook is read row by row (`xlsx_stream`) rather than loaded whole."""
     if path.suffix.lower() not in STREAMABLE_SUFFIXES:
         return False
     try:
-        with zipfile.ZipFile(path) as archive:
-            sizes = [
-                info.file_size
-                for info in archive.infolist()
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-            ]
+        size = xlsx_stream.unpacked_bytes(str(path))
     except (OSError, zipfile.BadZipFile):
         return False  # calamine reports what is wrong with the file
     limit = int(os.environ.get("XINYONG_XLSX_STREAM_MIB", STREAM_SHEET_MIB)) * 1024 * 1024
-    return max(sizes, default=0) > limit
-
-
-def _streamed_rows(path: Path, sheet: str) -> Generator[list[str]]:
-    """Rows of a large XLSX sheet in flat memory, as calamine gives them: from row 1 with blank
-    rows in place, over the columns of the sheet's recorded dimension (all of a row's cells when
-    it records none)."""
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        worksheet = book[sheet]
-        first = worksheet.min_column if isinstance(worksheet.min_column, int) else 1
-        last = worksheet.max_column if isinstance(worksheet.max_column, int) else None
-        for row in worksheet.iter_rows(min_col=first, max_col=last, values_only=True):
-            yield [cell_text(c) for c in row]
-    finally:
-        book.close()
+    return size > limit
 
 
 def estimate_rows(table: SheetTable) -> int | None:
     """Rows below the header, counted cheaply for a progress bar's ETA: the file's lines (CSV,
-    JSON Lines; a quoted cell with a line break counts twice), the sheet's recorded dimension
-    (XLSX), the sheet's height (XLS, ODS: small by their format). None when unknown."""
+    JSON Lines; a quoted cell with a line break counts twice), the last row an XLSX sheet's
+    <dimension> records. None when unknown (XLS, ODS: only loading the sheet would tell)."""
     path = Path(table.file)
     try:
         if table.sheet is None:
@@ -200,21 +209,12 @@ def estimate_rows(table: SheetTable) -> int | None:
                     last = block
             lines += 1 if last and not last.endswith(b"\n") else 0
             return max(0, lines - table.header_row)
-        if path.suffix.lower() in STREAMABLE_SUFFIXES:
-            book = load_workbook(path, read_only=True)
-            try:
-                height = book[table.sheet].max_row
-            finally:
-                book.close()
-        else:
-            workbook = CalamineWorkbook.from_path(str(path))
-            try:
-                height = workbook.get_sheet_by_name(table.sheet).total_height
-            finally:
-                workbook.close()
+        if path.suffix.lower() not in STREAMABLE_SUFFIXES:
+            return None
+        height = xlsx_stream.recorded_rows(str(path), table.sheet)
     except Exception:
         return None
-    return max(0, height - table.header_row) if isinstance(height, int) else None
+    return height - table.header_row if height and height > table.header_row else None
 
 
 def _probe(path: Path, sheet: str | None, encoding: str | None) -> SheetTable:
