@@ -265,10 +265,13 @@ def read_csv(path: Path, encoding: str | None = None) -> list[SheetTable]:
 
 def read_workbook(path: Path) -> list[SheetTable]:
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        names = list(book.sheet_names)
-        book.close()
-    except Exception as exc:  # calamine raises its own error types for every malformed file
+        if streams(path):  # calamine would load the shared strings just to name the sheets
+            names = xlsx_stream.sheet_names(str(path))
+        else:
+            book = CalamineWorkbook.from_path(str(path))
+            names = list(book.sheet_names)
+            book.close()
+    except Exception as exc:  # either reader raises its own error types for a malformed file
         raise UnreadableFile(f"{path}: not a readable Excel workbook ({exc})") from None
     tables = []
     for name in names:

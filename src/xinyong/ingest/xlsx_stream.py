@@ -38,6 +38,8 @@ from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 _SI = f"{{{SHEET_MAIN_NS}}}si"
 _T = f"{{{SHEET_MAIN_NS}}}t"
 _R = f"{{{SHEET_MAIN_NS}}}r"
+_ROW = f"{{{SHEET_MAIN_NS}}}row"
+_SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
 
@@ -58,6 +60,12 @@ class CompactStrings:
 
     def __len__(self) -> int:
         return len(self._ends)
+
+    def release(self) -> None:
+        """Free the text now: openpyxl's workbook is a web of cycles that only the cycle
+        collector would free, and a probe followed by a read would hold the table twice."""
+        self._text = bytearray()
+        self._ends = array("Q")
 
     def __getitem__(self, index: int) -> str:
         start = self._ends[index - 1] if index else 0
@@ -100,6 +108,8 @@ def _workbook(path: str, strings: bool = True) -> Iterator[Any]:
         yield reader.wb
     finally:
         reader.wb.close()
+        if isinstance(reader.shared_strings, CompactStrings):
+            reader.shared_strings.release()
 
 
 def sheet_rows(path: str, sheet: str) -> Iterator[list[Any]]:
@@ -121,7 +131,7 @@ def sheet_rows(path: str, sheet: str) -> Iterator[list[Any]]:
                 timedelta_formats=book._timedelta_formats,
             )
             expected = 1
-            for number, cells in parser.parse():
+            for number, cells in _parsed_rows(source, parser):
                 while expected < number:  # rows the XML leaves out are blank
                     expected += 1
                     yield []
@@ -138,9 +148,37 @@ def sheet_rows(path: str, sheet: str) -> Iterator[list[Any]]:
                 yield row
 
 
+def _parsed_rows(source: IO[bytes], parser: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(row number, cells) of each <row>, cells parsed by openpyxl's own `parse_cell` (number
+    formats, dates, shared strings). Unlike `WorkSheetParser.parse`, every row is dropped from
+    the tree once read, and no per-row attributes are kept: memory stays flat."""
+    events = iterparse(source, events=("start", "end"))
+    rows_parent = None
+    number = 0
+    for event, node in events:
+        if event == "start":
+            if node.tag == _SHEET_DATA:
+                rows_parent = node
+            continue
+        if node.tag != _ROW:
+            continue
+        given = node.get("r")
+        number = int(float(given)) if given else number + 1
+        parser.row_counter, parser.col_counter = number, 0
+        yield number, [parser.parse_cell(cell) for cell in node]
+        if rows_parent is not None:
+            rows_parent.clear()
+
+
 def _unescape(match: re.Match[str]) -> str:
     """Excel's _xHHHH_ escape (a carriage return is _x000D_), as calamine decodes it."""
     return chr(int(match.group(1), 16))
+
+
+def sheet_names(path: str) -> list[str]:
+    """The workbook's sheets, in order, without reading a string or a cell."""
+    with _workbook(path, strings=False) as book:
+        return list(book.sheetnames)
 
 
 def recorded_rows(path: str, sheet: str) -> int | None:
