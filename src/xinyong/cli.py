@@ -417,7 +417,7 @@ def _seed_listings(engine: Any, subjects: int, seed: int, folder: Path, hasher: 
     from xinyong.ingest import ingest_files
     from xinyong.registry.derive import run_derivation
     from xinyong.registry.recompute import recompute
-    from xinyong.synth.annual_reports import generate_annual_reports
+    from xinyong.synth.annual_reports import REPORT_YEAR, generate_annual_reports
     from xinyong.synth.listings import generate_listings
     from xinyong.timeutil import today_cst
 
@@ -451,7 +451,14 @@ def _seed_listings(engine: Any, subjects: int, seed: int, folder: Path, hasher: 
             f"{summary.quarantined} quarantined"
         )
     day = today_cst()
-    derived = run_derivation(engine, catalogue, day, actor="operator:demo")
+    # The generated reports are for one year (REPORT_YEAR); derivation asks for the reports
+    # last due, so from the following 1 July on it would ask for a year the demo holds none of
+    # and list nobody. Derive as of the last day those reports were the ones due; a second run
+    # today moves what that proposed on (notified → in force).
+    due_until = dt.date(REPORT_YEAR + 2, 6, 30)
+    derived = run_derivation(engine, catalogue, min(day, due_until), actor="operator:demo")
+    if day > due_until:
+        run_derivation(engine, catalogue, day, actor="operator:demo")
     state = recompute(engine, catalogue, day)
     out.print(
         f"engine: {derived.proposed} listings derived, {state.subjects_listed} subjects with "

@@ -58,3 +58,39 @@ def test_a_bad_cursor_or_limit_is_refused_with_the_reason(world: dict[str, Any])
     for limit in (0, 501):
         answer = client.get("/api/v1/reviews", params={"limit": limit}, headers=bob)
         assert answer.status_code == 422, limit
+
+
+def test_an_entry_decided_while_paging_is_not_skipped(world: dict[str, Any]) -> None:
+    client: TestClient = world["client"]
+    bob = as_user(world, "bob")
+    first, second, third = (enter(world, [row(f"杭市监罚〔2026〕{n}号")])[0] for n in (1, 2, 3))
+
+    def approve(entry: dict[str, Any]) -> None:
+        answer = client.post(f"/api/v1/reviews/{entry['id']}/approve", headers=bob)
+        assert answer.status_code == 200, answer.text
+
+    def page(after: str | None) -> dict[str, Any]:
+        params = {"status": "approved", "limit": 1} | ({"after": after} if after else {})
+        answer = client.get("/api/v1/reviews", params=params, headers=bob)
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    approve(third)
+    approve(second)
+    one = page(None)
+    # decided after the first page was read, though submitted before everything on it
+    approve(first)
+    two = page(one["next"])
+    three = page(two["next"])
+    seen = [r["id"] for p in (one, two, three) for r in p["results"]]
+    assert seen == [third["id"], second["id"], first["id"]]
+    assert three["next"] is None and three["total"] == 3
+
+
+def test_cursor_values_that_are_not_plain_numbers_are_refused(world: dict[str, Any]) -> None:
+    client: TestClient = world["client"]
+    for after in ("².1", "99999999999999999999.1", "1.", ".1", "1.2.3"):
+        answer = client.get(
+            "/api/v1/reviews", params={"after": after}, headers=as_user(world, "bob")
+        )
+        assert answer.status_code == 422, after

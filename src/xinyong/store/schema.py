@@ -502,7 +502,7 @@ ledger_entries = Table(
     Column("envelope", Text, nullable=False),  # the leaf bytes, UTF-8 canonical JSON
     # Salt of the envelope's actor_digest (migration 0019): never published, so the digest
     # binds the journal's actor without letting anyone test guesses of an officer's login.
-    # NULL for entries appended before 0019 (their envelopes carry no actor_digest).
+    # NULL for entries appended between 0014 and 0019 (their envelopes carry no actor_digest).
     Column("actor_salt", LargeBinary, nullable=True),
 )
 

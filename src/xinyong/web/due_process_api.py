@@ -5,6 +5,7 @@ problem naming the reason, a role or agency that may not act a 403, what the cal
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from typing import Annotated, Any, Literal
 
@@ -168,18 +169,18 @@ def review_queue(
         rows = entries.queue(conn, who, status, limit + 1, cursor)
         total = queues.entry_count(conn, who, status)
     page = rows[:limit]
-    following = f"{page[-1].submitted_seq}.{page[-1].id}" if len(rows) > limit else None
+    following = entries.cursor(page[-1]) if len(rows) > limit else None
     return {"results": [entries.as_json(r) for r in page], "total": total, "next": following}
 
 
 def _review_cursor(after: str | None) -> tuple[int, int] | None:
     if after is None:
         return None
-    seq, dot, entry = after.partition(".")
-    if not (dot and seq.isdigit() and entry.isdigit()):
+    if not re.fullmatch(r"\d{1,18}\.\d{1,18}", after, re.ASCII):
         raise Problem(
             422, "Unprocessable Entity", [f"after: {after!r} is not a `next` value of this list"]
         )
+    seq, _, entry = after.partition(".")
     return int(seq), int(entry)
 
 

@@ -282,21 +282,26 @@ def queue(
     after: tuple[int, int] | None = None,
 ) -> list[Any]:
     """Entries a principal may see, oldest first: a reviewer or officer their agency's,
-    admin/auditor all. `after` is the (submitted_seq, id) of the last entry of the previous page
-    (one submission of many rows shares a journal entry, so the id breaks the tie)."""
+    admin/auditor all. Pending entries in the order they were submitted, decided ones in the
+    order they were decided, so that a page boundary never moves: entries only ever leave the
+    pending queue, and only ever join the end of a decided one. `after` is the (sequence, id)
+    of the last entry of the previous page (`cursor`; one submission of many rows shares a
+    journal entry, so the id breaks the tie)."""
+    seq = entries.c.submitted_seq if status == "pending" else entries.c.decided_seq
     query = select(entries).where(entries.c.status == status)
     if principal.role not in ("admin", "auditor"):
         query = query.where(entries.c.agency == (principal.agency or ""))
     if after is not None:
-        seq, entry = after
-        query = query.where(
-            or_(
-                entries.c.submitted_seq > seq,
-                and_(entries.c.submitted_seq == seq, entries.c.id > entry),
-            )
-        )
-    order = query.order_by(entries.c.submitted_seq, entries.c.id)
+        last_seq, last_id = after
+        query = query.where(or_(seq > last_seq, and_(seq == last_seq, entries.c.id > last_id)))
+    order = query.order_by(seq, entries.c.id)
     return list(conn.execute(order.limit(limit)).all())
+
+
+def cursor(row: Any) -> str:
+    """The `after` that continues a page ending with this entry."""
+    seq = row.submitted_seq if row.status == "pending" else row.decided_seq
+    return f"{seq}.{row.id}"
 
 
 def as_json(row: Any) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """The log binds who acted: `ledger_entries.actor_salt`, the salt of the envelope's new
 `actor_digest` (SHA-256 of the salt and the journal's actor). Entries already in the log keep
-their envelopes (a leaf never changes); only entries appended from now on carry the digest.
+their envelopes (a leaf never changes); only entries appended from now on carry the digest. (A
+registry upgraded from before the log, 0013 or older, gets the column from 0014, and its whole
+journal is backfilled with the digest.)
 
 Revision ID: 0019
 Revises: 0018
@@ -26,4 +28,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_column("ledger_entries", "actor_salt")
+    # Dropping the salts would leave every envelope's actor_digest unverifiable for good.
+    raise NotImplementedError("the log's actor salts are never dropped; restore from a backup")
