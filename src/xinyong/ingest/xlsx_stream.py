@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
-from defusedxml.ElementTree import iterparse
+from lxml import etree
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
@@ -39,7 +39,6 @@ _SI = f"{{{SHEET_MAIN_NS}}}si"
 _T = f"{{{SHEET_MAIN_NS}}}t"
 _R = f"{{{SHEET_MAIN_NS}}}r"
 _ROW = f"{{{SHEET_MAIN_NS}}}row"
-_SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
 
@@ -50,13 +49,10 @@ class CompactStrings:
     def __init__(self, source: IO[bytes]) -> None:
         self._text = bytearray()
         self._ends = array("Q")
-        events = iterparse(source, events=("start", "end"))
-        _, root = next(events)
-        for event, node in events:
-            if event == "end" and node.tag == _SI:
-                self._text += _string_item(node).encode("utf-8")
-                self._ends.append(len(self._text))
-                root.clear()  # drop the parsed items, or the tree grows with the table
+        for _, node in _iterparse(source, _SI):
+            self._text += _string_item(node).encode("utf-8")
+            self._ends.append(len(self._text))
+            _drop(node)
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -152,22 +148,30 @@ def _parsed_rows(source: IO[bytes], parser: Any) -> Iterator[tuple[int, list[dic
     """(row number, cells) of each <row>, cells parsed by openpyxl's own `parse_cell` (number
     formats, dates, shared strings). Unlike `WorkSheetParser.parse`, every row is dropped from
     the tree once read, and no per-row attributes are kept: memory stays flat."""
-    events = iterparse(source, events=("start", "end"))
-    rows_parent = None
     number = 0
-    for event, node in events:
-        if event == "start":
-            if node.tag == _SHEET_DATA:
-                rows_parent = node
-            continue
-        if node.tag != _ROW:
-            continue
+    for _, node in _iterparse(source, _ROW):
         given = node.get("r")
         number = int(float(given)) if given else number + 1
         parser.row_counter, parser.col_counter = number, 0
         yield number, [parser.parse_cell(cell) for cell in node]
-        if rows_parent is not None:
-            rows_parent.clear()
+        _drop(node)
+
+
+def _iterparse(source: IO[bytes], tag: str) -> Any:
+    """The `tag` elements of an XML part as they end. Agency files are not trusted: entities
+    are never resolved (no entity-expansion bombs), nothing is fetched, no huge-tree mode."""
+    return etree.iterparse(
+        source, events=("end",), tag=tag, resolve_entities=False, no_network=True, huge_tree=False
+    )
+
+
+def _drop(node: Any) -> None:
+    """Free an element read and the siblings read before it (lxml keeps them in the tree)."""
+    node.clear()
+    parent = node.getparent()
+    if parent is not None:
+        while node.getprevious() is not None:
+            del parent[0]
 
 
 def _unescape(match: re.Match[str]) -> str:
