@@ -46,10 +46,14 @@ def write_csv(path: Path, count: int) -> Path:
     return path
 
 
-def write_xlsx(path: Path, count: int) -> Path:
+def write_xlsx(path: Path, count: int, shared_strings: bool = False) -> Path:
+    """The penalty file as XLSX. By default with inline strings (xlsxwriter's constant-memory
+    mode, which writes a million rows in little memory); with ``shared_strings`` as Excel and WPS
+    save a workbook: every text once in xl/sharedStrings.xml (xlsxwriter then holds the whole
+    sheet while writing)."""
     if not path.exists():
         tmp = path.with_name(path.stem + ".tmp.xlsx")
-        book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
+        book = xlsxwriter.Workbook(str(tmp), {"constant_memory": not shared_strings})
         book.set_properties({"created": dt.datetime(2026, 1, 1)})  # noqa: DTZ001
         sheet = book.add_worksheet("行政处罚")
         sheet.write_row(0, 0, PENALTY_HEADERS)

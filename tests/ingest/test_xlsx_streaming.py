@@ -51,8 +51,11 @@ cells = st.one_of(
 grids = st.lists(st.lists(cells, max_size=len(HEADERS) + 2), max_size=12)
 
 
-def _write(path: Path, top: int, left: int, title: bool, grid: list[list[object]]) -> None:
-    book = xlsxwriter.Workbook(str(path))
+def _write(
+    path: Path, top: int, left: int, title: bool, grid: list[list[object]], inline: bool = False
+) -> None:
+    # inline: strings inside the sheet (xlsxwriter's constant-memory mode), else a shared table
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": inline})
     dates = book.add_format({"num_format": "yyyy-mm-dd"})
     times = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     sheet = book.add_worksheet("处罚")
@@ -95,6 +98,7 @@ def _read(path: Path) -> list[tuple[str | None, list[str], list[SheetRow]]]:
     left=st.integers(min_value=0, max_value=2),
     title=st.booleans(),
     grid=grids,
+    inline=st.booleans(),
 )
 def test_a_streamed_sheet_reads_exactly_as_a_loaded_one(
     tmp_path: Path,
@@ -103,9 +107,10 @@ def test_a_streamed_sheet_reads_exactly_as_a_loaded_one(
     left: int,
     title: bool,
     grid: list[list[object]],
+    inline: bool,
 ) -> None:
     path = tmp_path / "penalties.xlsx"
-    _write(path, top, left, title, grid)
+    _write(path, top, left, title, grid, inline)
     monkeypatch.delenv("XINYONG_XLSX_STREAM_MIB", raising=False)
     assert not streams(path)
     loaded = _read(path)
