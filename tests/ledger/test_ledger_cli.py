@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from alembic import command
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Engine, inspect, select, text
 from tests.factories import agency, record, subject
 from tests.ledger.conftest import ACME, Registry, drop_append_only
 from typer.testing import CliRunner
@@ -131,22 +131,23 @@ def _empty_database(backend: str, request: pytest.FixtureRequest, tmp_path: Path
     server.drop_database(name)
 
 
+def _upgrade(engine: Engine, revision: str) -> None:
+    with engine.begin() as conn:
+        config = _config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
 def test_migration_backfills_an_existing_journal(
     registry: Registry, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     backend = registry.engine.dialect.name
     urls = _empty_database(backend, request, tmp_path)
     old = make_engine(next(urls))
-    with old.begin() as conn:  # a registry as it stood before the log existed
-        config = _config()
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0013")
+    _upgrade(old, "0013")  # a registry as it stood before the log existed
     replay(registry.engine, old)
     assert current_revision(old) == "0013"
-    with old.begin() as conn:
-        config = _config()
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    _upgrade(old, "head")
     assert current_revision(old) == head_revision()
     with old.connect() as conn:
         assert tree_size(conn) == 8
@@ -169,18 +170,13 @@ def test_a_registry_with_a_log_gains_the_actor_digest_on_upgrade(
     backend = registry.engine.dialect.name
     urls = _empty_database(backend, request, tmp_path)
     old = make_engine(next(urls))
-    with old.begin() as conn:  # a registry whose log predates 0019: envelopes without actors
-        config = _config()
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0018")
+    _upgrade(old, "0018")  # a registry whose log predates 0019: envelopes without actors
+    with old.begin() as conn:
         # as 0014 created it before 0019 existed (today's 0014 adds the column for the backfill)
         conn.execute(text("ALTER TABLE ledger_entries DROP COLUMN actor_salt"))
     with old.connect() as conn:
         assert "actor_salt" not in {c["name"] for c in inspect(conn).get_columns("ledger_entries")}
-    with old.begin() as conn:
-        config = _config()
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    _upgrade(old, "head")
     apply(old, [agency(), subject(ACME, "杭州锦泰网络科技有限公司")], actor="operator:alice")
     with old.connect() as conn:
         rows = conn.execute(select(ledger_entries.c.envelope, ledger_entries.c.actor_salt)).all()
