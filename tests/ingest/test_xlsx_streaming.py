@@ -21,7 +21,7 @@ from tests.factories import agency, make_uscc, subject
 
 from xinyong.codes import IdHasher
 from xinyong.ingest import ingest_files
-from xinyong.ingest.readers import SheetRow, read_tables, streams
+from xinyong.ingest.readers import SheetRow, UnreadableFile, read_tables, streams
 from xinyong.ingest.xlsx_stream import CompactStrings
 from xinyong.store import apply
 from xinyong.store.schema import quarantine
@@ -278,3 +278,70 @@ def test_a_table_away_from_a1_ingests_as_one_at_a1(
     with engine.connect() as conn:
         reasons = conn.execute(select(quarantine.c.reasons)).scalars().all()
     assert (s.rows, s.accepted, reasons) == (1, 1, [])
+
+
+# --- cells real agencies' workbooks hold that xlsxwriter does not write (second review) ------
+
+
+def _cell_xml(path: Path, xml: str) -> Path:
+    """Put `xml` in place of cell E2 (罚款金额（万元）of the first data row)."""
+    return _patch(path, lambda sheet: re.sub(r'<c r="E2"[^>]*>.*?</c>', xml, sheet, count=1))
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ('<c r="E2"><v>abc</v></c>', "abc"),  # text in a number cell
+        ('<c r="E2"><v>91330100MA2B3C4D5E</v></c>', "91330100MA2B3C4D5E"),  # a code "as number"
+        ('<c r="E2" t="b"><v>true</v></c>', "1"),
+        ('<c r="E2" t="b"><v>0</v></c>', "0"),
+    ],
+)
+def test_an_odd_cell_reads_as_calamine_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str, text: str
+) -> None:
+    path = _cell_xml(_book(tmp_path / "a.xlsx"), cell)
+    ((_, _, rows),) = _both(path, monkeypatch)
+    assert rows[0].cells["罚款金额（万元）"] == text
+
+
+@pytest.mark.parametrize("builtin", [14, 22, 27, 31, 36, 50, 57, 58])
+def test_built_in_date_formats_cjk_ones_included(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, builtin: int
+) -> None:
+    # zh-CN Excel and WPS write 年月日 dates as built-in formats 27-36 and 50-58, undefined in
+    # the file; calamine knows them as dates, openpyxl only up to 49.
+    def dated(book: Any, sheet: Any) -> None:
+        sheet.write_number(1, 3, 45292.5, book.add_format({"num_format": 14}))
+
+    path = _book(tmp_path / "a.xlsx", extra=dated)
+    path = _patch(
+        path, lambda xml: xml.replace('numFmtId="14"', f'numFmtId="{builtin}"'), "xl/styles.xml"
+    )
+    ((_, _, rows),) = _both(path, monkeypatch)
+    assert rows[0].cells["处罚决定日期"].startswith("2024-01-01")
+
+
+def test_a_date_styled_number_no_date_can_hold_stays_the_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def dated(book: Any, sheet: Any) -> None:
+        sheet.write_number(1, 3, 3_000_000, book.add_format({"num_format": 14}))
+
+    ((_, _, rows),) = _both(_book(tmp_path / "a.xlsx", extra=dated), monkeypatch)
+    assert rows[0].cells["处罚决定日期"] == "3000000"
+
+
+def test_a_strict_sheet_is_refused_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _patch(
+        _book(tmp_path / "a.xlsx"),
+        lambda xml: xml.replace(
+            "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            "http://purl.oclc.org/ooxml/spreadsheetml/main",
+        ),
+    )
+    monkeypatch.setenv("XINYONG_XLSX_STREAM_MIB", "0")
+    with pytest.raises(UnreadableFile, match="Strict Open XML sheet cannot be streamed"):
+        _read(path)

@@ -33,7 +33,7 @@ from lxml import etree
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet._reader import WorkSheetParser, _cast_number  # type: ignore[attr-defined]
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 _SI = f"{{{SHEET_MAIN_NS}}}si"
@@ -41,6 +41,9 @@ _T = f"{{{SHEET_MAIN_NS}}}t"
 _R = f"{{{SHEET_MAIN_NS}}}r"
 _ROW = f"{{{SHEET_MAIN_NS}}}row"
 _IS = f"{{{SHEET_MAIN_NS}}}is"
+_V = f"{{{SHEET_MAIN_NS}}}v"
+_STRICT = b"purl.oclc.org/ooxml/spreadsheetml/main"
+_CJK_DATE_FORMATS = frozenset((*range(27, 37), *range(50, 59)))
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
 
@@ -52,7 +55,7 @@ class CompactStrings:
         self._text = bytearray()
         self._ends = array("Q")
         for _, node in _iterparse(source, _SI):
-            self._text += _string_item(node).encode("utf-8")
+            self._text += _unescaped(_string_item(node)).encode("utf-8")
             self._ends.append(len(self._text))
             _drop(node)
 
@@ -66,6 +69,8 @@ class CompactStrings:
         self._ends = array("Q")
 
     def __getitem__(self, index: int) -> str:
+        if not 0 <= index < len(self._ends):
+            raise IndexError(f"no shared string {index} (the table has {len(self._ends)})")
         start = self._ends[index - 1] if index else 0
         return self._text[start : self._ends[index]].decode("utf-8")
 
@@ -90,6 +95,7 @@ class _Reader(ExcelReader):
 
     def read_strings(self) -> None:
         found = self.package.find(SHARED_STRINGS)  # type: ignore[no-untyped-call]
+        self.strings_part = found.PartName[1:] if found is not None else None
         if found is not None and self._with_strings:
             with self.archive.open(found.PartName[1:]) as source:
                 self.shared_strings = CompactStrings(source)  # type: ignore[assignment]
@@ -97,13 +103,28 @@ class _Reader(ExcelReader):
 
 @contextmanager
 def _workbook(path: str, strings: bool = True) -> Iterator[Any]:
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if "xl/workbook.xml" in names and _STRICT in archive.open("xl/workbook.xml").read(4096):
+            raise ValueError(
+                "a Strict Open XML workbook cannot be streamed: save it as an Excel Workbook "
+                "(.xlsx) or as CSV"
+            )
     with warnings.catch_warnings():
         # "Workbook contains no default style" and the like: nothing a clerk can act on
         warnings.simplefilter("ignore", UserWarning)
         reader = _Reader(path, strings)
         reader.read()
+    book: Any = reader.wb  # its private parts below are openpyxl 3.1's
+    book._strings_part = reader.strings_part
+    # Excel's built-in number formats 27-36 and 50-58 are the CJK date formats (yyyy"年"m"月"d"日"
+    # and kin), which zh-CN Excel and WPS use without defining them; openpyxl knows ids 0-49
+    # only, calamine knows them all.
+    for index, style in enumerate(book._cell_styles):
+        if style.numFmtId in _CJK_DATE_FORMATS:
+            book._date_formats.add(index)
     try:
-        yield reader.wb
+        yield book
     finally:
         reader.wb.close()
         if isinstance(reader.shared_strings, CompactStrings):
@@ -118,6 +139,12 @@ def sheet_rows(path: str, sheet: str) -> Iterator[list[Any]]:
         if not isinstance(book[sheet], ReadOnlyWorksheet):
             return
         worksheet: Any = book[sheet]  # the private parts below are openpyxl 3.1's
+        with worksheet._get_source() as head:
+            if _STRICT in head.read(2048):  # a strict sheet in a transitional workbook
+                raise ValueError(
+                    "a Strict Open XML sheet cannot be streamed: save the workbook as an Excel "
+                    "Workbook (.xlsx) or as CSV"
+                )
         with worksheet._get_source() as source, warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # dates out of range become errors
             parser = WorkSheetParser(
@@ -141,8 +168,6 @@ def sheet_rows(path: str, sheet: str) -> Iterator[list[Any]]:
                     column = cell["column"] - 1
                     if column >= len(row):
                         row.extend([None] * (column + 1 - len(row)))
-                    if isinstance(value, str) and "_x" in value:
-                        value = _ESCAPE.sub(_unescape, value)
                     row[column] = value
                 expected = number + 1
                 yield row
@@ -162,18 +187,37 @@ def _parsed_rows(source: IO[bytes], parser: Any) -> Iterator[tuple[int, list[dic
 
 
 def _cell(parser: Any, element: Any) -> dict[str, Any]:
-    """One <c>: an inline string read here (openpyxl's descriptor-built Text objects cost two
-    thirds of the reading time of a sheet of them), anything else by `parse_cell`."""
-    if element.get("t") != "inlineStr":
-        return dict(parser.parse_cell(element))
+    """One <c>, as calamine reads it. Inline strings and booleans are read here (openpyxl's
+    descriptor-built Text objects cost two thirds of the reading time of a sheet of inline
+    strings), anything else by `parse_cell`; a cell `parse_cell` cannot take (text in a number
+    cell, a code stored as a number) keeps its text instead of failing the whole sheet, and a
+    date-styled number outside the date range stays the number."""
+    kind = element.get("t")
+    if kind == "inlineStr":
+        _next_column(parser, element)
+        inline = element.find(_IS)
+        value = _unescaped(_string_item(inline)) if inline is not None else None
+        return {"column": parser.col_counter, "value": value, "data_type": "s"}
+    if kind == "b":
+        _next_column(parser, element)
+        raw = (element.findtext(_V) or "").strip().lower()
+        truth = None if not raw else raw not in ("0", "false")
+        return {"column": parser.col_counter, "value": truth, "data_type": "b"}
+    try:
+        cell = dict(parser.parse_cell(element))
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return {"column": parser.col_counter, "value": element.findtext(_V), "data_type": "s"}
+    if cell["data_type"] == "e" and kind != "e":  # a date style on a number no date can hold
+        cell["value"], cell["data_type"] = _cast_number(element.findtext(_V)), "n"
+    return cell
+
+
+def _next_column(parser: Any, element: Any) -> None:
     coordinate = element.get("r")
     if coordinate:
         parser.col_counter = coordinate_to_tuple(coordinate)[1]
     else:
         parser.col_counter += 1
-    inline = element.find(_IS)
-    value = _string_item(inline) if inline is not None else None
-    return {"column": parser.col_counter, "value": value, "data_type": "s"}
 
 
 def _iterparse(source: IO[bytes], tag: str) -> Any:
@@ -191,6 +235,11 @@ def _drop(node: Any) -> None:
     if parent is not None:
         while node.getprevious() is not None:
             del parent[0]
+
+
+def _unescaped(text: str) -> str:
+    """A string cell's text with Excel's _xHHHH_ escapes decoded (only strings carry them)."""
+    return _ESCAPE.sub(_unescape, text) if "_x" in text else text
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -218,13 +267,11 @@ def recorded_rows(path: str, sheet: str) -> int | None:
 
 def unpacked_bytes(path: str) -> int:
     """What calamine would hold of this workbook, by its parts' unpacked sizes: the largest
-    sheet's XML plus the shared-string table (kept whole by any reader)."""
-    with zipfile.ZipFile(path) as archive:
-        sheets, strings = [0], 0
-        for info in archive.infolist():
-            name = info.filename
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                sheets.append(info.file_size)
-            elif name == "xl/sharedStrings.xml":
-                strings = info.file_size
-    return max(sheets) + strings
+    sheet's XML plus the shared-string table (kept whole by any reader). The parts are found
+    through the workbook's relationships, wherever the writer put them."""
+    with _workbook(path, strings=False) as book, zipfile.ZipFile(path) as archive:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+        parts: list[Any] = [ws for ws in book.worksheets if isinstance(ws, ReadOnlyWorksheet)]
+        sheets = [sizes.get(ws._worksheet_path, 0) for ws in parts]
+        strings = sizes.get(book._strings_part or "", 0)
+    return max(sheets, default=0) + strings
