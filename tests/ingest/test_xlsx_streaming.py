@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from tests.factories import agency, make_uscc, subject
 
 from xinyong.codes import IdHasher
-from xinyong.ingest import ingest_files
+from xinyong.ingest import ingest_files, xlsx_stream
 from xinyong.ingest.readers import SheetRow, UnreadableFile, read_tables, streams
 from xinyong.ingest.xlsx_stream import CompactStrings
 from xinyong.store import apply
@@ -345,3 +345,32 @@ def test_a_strict_sheet_is_refused_with_what_to_do(
     monkeypatch.setenv("XINYONG_XLSX_STREAM_MIB", "0")
     with pytest.raises(UnreadableFile, match="Strict Open XML sheet cannot be streamed"):
         _read(path)
+
+
+def test_shared_strings_are_parsed_once_for_every_sheet_and_read(
+    engine: Engine, hasher: IdHasher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses: list[int] = []
+    original = xlsx_stream.CompactStrings.__init__
+
+    def counted(self: Any, source: Any) -> None:
+        parses.append(1)
+        original(self, source)
+
+    monkeypatch.setattr(xlsx_stream.CompactStrings, "__init__", counted)
+    monkeypatch.setenv("XINYONG_XLSX_STREAM_MIB", "0")
+
+    def three_sheets(book: Any, sheet: Any) -> None:
+        for name in ("处罚二", "处罚三"):
+            more = book.add_worksheet(name)
+            more.write_row(0, 0, WIDE)
+            more.write_row(1, 0, [f"{ROW[0]}{name}", ROW[1], f"杭罚〔2024〕{name}号", *ROW[3:]])
+
+    path = _book(tmp_path / "a.xlsx", extra=three_sheets)
+    tables = _read(path)
+    assert [len(rows) for _, _, rows in tables] == [1, 1, 1] and len(parses) == 1
+    ingest_files(engine, [path], source="samr", actor="op", hasher=hasher, kind="penalty")
+    assert xlsx_stream._last_strings is None  # let go when the ingest ends
+    assert len(parses) == 1  # the ingest's probes, reads and workers used the same table
+    _read(path)
+    assert len(parses) == 2  # parsed again once the ingest had let it go

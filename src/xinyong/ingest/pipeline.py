@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, insert, select, text, update
 from xinyong.catalogue import Catalogue, load_catalogue
 from xinyong.codes import IdHasher
 from xinyong.ingest import quarantine as q
+from xinyong.ingest import xlsx_stream
 from xinyong.ingest.annual_rows import KIND as ANNUAL_KIND
 from xinyong.ingest.annual_rows import SOURCE as ANNUAL_SOURCE
 from xinyong.ingest.listing_plan import ListingPlanner
@@ -160,11 +161,14 @@ def ingest_files(
     day = today or today_cst()
     with job.engine.connect() as conn:
         legacy = accepted_legacy_codes(conn)
-    with _bulk_collection():
-        for table, table_kind in tables:
-            _ingest_table(
-                job, table, table_kind, digests, day, catalogue, legacy, workers, progress
-            )
+    try:
+        with _bulk_collection():
+            for table, table_kind in tables:
+                _ingest_table(
+                    job, table, table_kind, digests, day, catalogue, legacy, workers, progress
+                )
+    finally:
+        xlsx_stream.forget()  # the shared strings of a streamed workbook, kept for its sheets
     summary.files = len(paths)
     _finish(job)
     return summary

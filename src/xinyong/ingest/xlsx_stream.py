@@ -27,6 +27,7 @@ import zipfile
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, Any
 
 from lxml import etree
@@ -64,7 +65,7 @@ class CompactStrings:
 
     def release(self) -> None:
         """Free the text now: openpyxl's workbook is a web of cycles that only the cycle
-        collector would free, and a probe followed by a read would hold the table twice."""
+        collector would free, and two tables would be held for a while."""
         self._text = bytearray()
         self._ends = array("Q")
 
@@ -86,19 +87,46 @@ def _string_item(node: Any) -> str:
     return "".join(parts)
 
 
+# The shared strings of the last workbook streamed, by (path, size, mtime): an ingest probes each
+# sheet and then reads it, and its parse workers are forked from the writer, so without this
+# one table would be parsed once per sheet and again per read (10 s each at a million strings).
+# One table at most is kept; `forget` lets it go (the pipeline calls it when an ingest ends).
+_last_strings: tuple[tuple[str, int, int], CompactStrings] | None = None
+
+
+def forget() -> None:
+    """Drop the shared-string table kept from the last workbook streamed."""
+    global _last_strings
+    if _last_strings is not None:
+        _last_strings[1].release()
+    _last_strings = None
+
+
+def _strings_of(path: str, archive: zipfile.ZipFile, part: str) -> CompactStrings:
+    global _last_strings
+    stat = Path(path).stat()
+    key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    if _last_strings is None or _last_strings[0] != key:
+        forget()
+        with archive.open(part) as source:
+            _last_strings = (key, CompactStrings(source))
+    return _last_strings[1]
+
+
 class _Reader(ExcelReader):
     """openpyxl's package reader, with the shared strings compact (or not read at all)."""
 
     def __init__(self, path: str, strings: bool) -> None:
         super().__init__(path, read_only=True, data_only=True, keep_links=False)
+        self._path = path
         self._with_strings = strings
 
     def read_strings(self) -> None:
         found = self.package.find(SHARED_STRINGS)  # type: ignore[no-untyped-call]
         self.strings_part = found.PartName[1:] if found is not None else None
-        if found is not None and self._with_strings:
-            with self.archive.open(found.PartName[1:]) as source:
-                self.shared_strings = CompactStrings(source)  # type: ignore[assignment]
+        if self.strings_part is not None and self._with_strings:
+            strings = _strings_of(self._path, self.archive, self.strings_part)
+            self.shared_strings = strings  # type: ignore[assignment]
 
 
 @contextmanager
@@ -127,8 +155,6 @@ def _workbook(path: str, strings: bool = True) -> Iterator[Any]:
         yield book
     finally:
         reader.wb.close()
-        if isinstance(reader.shared_strings, CompactStrings):
-            reader.shared_strings.release()
 
 
 def sheet_rows(path: str, sheet: str) -> Iterator[list[Any]]:
