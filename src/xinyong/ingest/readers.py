@@ -66,6 +66,7 @@ class SheetTable:
     header_row: int  # 1-based; 0 for JSON Lines, whose every line names its fields
     encoding: str | None = None
     format: str = "csv"  # csv | xlsx | jsonl: how an export writes rows back
+    streamed: bool = False  # an XLSX read row by row (`streams`), decided once when probed
 
     def _cells(self, cells: list[str]) -> dict[str, str]:
         row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(self.headers)}
@@ -78,7 +79,7 @@ class SheetTable:
         if self.format == "jsonl":
             yield from _jsonl_rows(Path(self.file), self.encoding)
             return
-        raw = _raw_rows(Path(self.file), self.sheet, self.encoding)
+        raw = _raw_rows(Path(self.file), self.sheet, self.encoding, self.streamed)
         try:
             number = 0
             for cells in raw:
@@ -136,22 +137,24 @@ def _find_header(rows: list[list[str]]) -> int | None:
     return best
 
 
-def _raw_rows(path: Path, sheet: str | None, encoding: str | None) -> Generator[list[str]]:
+def _raw_rows(
+    path: Path, sheet: str | None, encoding: str | None, streamed: bool = False
+) -> Generator[list[str]]:
     if sheet is None:
         # surrogateescape: an undecodable byte becomes a marker in its cell instead of an
         # exception that would abandon the rest of the file mid-ingest.
         with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
             yield from csv.reader(fh)
         return
-    yield from _workbook_rows(path, sheet)
+    yield from _workbook_rows(path, sheet, streamed)
 
 
-def _workbook_rows(path: Path, sheet: str) -> Iterator[list[str]]:
+def _workbook_rows(path: Path, sheet: str, streamed: bool) -> Iterator[list[str]]:
     """A sheet's rows as both readers give them alike: from row 1 and column A (blank rows and
     leading blank columns in place), without trailing empty cells, and without the empty rows
     after the last non-empty one (formatted blank rows that calamine does not see)."""
     blank = 0
-    for cells in _streamed_rows(path, sheet) if streams(path) else _loaded_rows(path, sheet):
+    for cells in _streamed_rows(path, sheet) if streamed else _loaded_rows(path, sheet):
         while cells and not cells[-1]:
             cells.pop()
         if not cells:
@@ -189,7 +192,7 @@ def streams(path: Path) -> bool:
         return False
     try:
         size = xlsx_stream.unpacked_bytes(str(path))
-    except Exception:
+    except Exception:  # not a package openpyxl reads: calamine will say what is wrong with it
         return False
     limit = int(os.environ.get("XINYONG_XLSX_STREAM_MIB", STREAM_SHEET_MIB)) * 1024 * 1024
     return size > limit
@@ -217,8 +220,10 @@ def estimate_rows(table: SheetTable) -> int | None:
     return height - table.header_row if height and height > table.header_row else None
 
 
-def _probe(path: Path, sheet: str | None, encoding: str | None) -> SheetTable:
-    raw = _raw_rows(path, sheet, encoding)
+def _probe(
+    path: Path, sheet: str | None, encoding: str | None, streamed: bool = False
+) -> SheetTable:
+    raw = _raw_rows(path, sheet, encoding, streamed)
     try:
         head = list(itertools.islice(raw, HEADER_SCAN_ROWS))
     finally:
@@ -228,7 +233,8 @@ def _probe(path: Path, sheet: str | None, encoding: str | None) -> SheetTable:
         where = f"sheet {sheet!r} of {path}" if sheet else str(path)
         raise UnreadableFile(f"{where}: no header row with known column names in the first rows")
     fmt = "csv" if sheet is None else "xlsx"
-    return SheetTable(str(path), sheet, unique_headers(head[index]), index + 1, encoding, fmt)
+    headers = unique_headers(head[index])
+    return SheetTable(str(path), sheet, headers, index + 1, encoding, fmt, streamed)
 
 
 def detect_encoding(path: Path) -> str:
@@ -264,8 +270,9 @@ def read_csv(path: Path, encoding: str | None = None) -> list[SheetTable]:
 
 
 def read_workbook(path: Path) -> list[SheetTable]:
+    streamed = streams(path)
     try:
-        if streams(path):  # calamine would load the shared strings just to name the sheets
+        if streamed:  # calamine would load the shared strings just to name the sheets
             names = xlsx_stream.sheet_names(str(path))
         else:
             book = CalamineWorkbook.from_path(str(path))
@@ -276,7 +283,7 @@ def read_workbook(path: Path) -> list[SheetTable]:
     tables = []
     for name in names:
         try:
-            tables.append(_probe(path, name, None))
+            tables.append(_probe(path, name, None, streamed))
         except UnreadableFile:
             if len(names) == 1:
                 raise

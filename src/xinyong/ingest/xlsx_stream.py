@@ -132,8 +132,7 @@ class _Reader(ExcelReader):
 @contextmanager
 def _workbook(path: str, strings: bool = True) -> Iterator[Any]:
     with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        if "xl/workbook.xml" in names and _STRICT in archive.open("xl/workbook.xml").read(4096):
+        if "xl/workbook.xml" in archive.namelist() and _STRICT in archive.read("xl/workbook.xml"):
             raise ValueError(
                 "a Strict Open XML workbook cannot be streamed: save it as an Excel Workbook "
                 "(.xlsx) or as CSV"
