@@ -138,12 +138,17 @@ def _upgrade(engine: Engine, revision: str) -> None:
         command.upgrade(config, revision)
 
 
-def test_migration_backfills_an_existing_journal(
-    registry: Registry, request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
-    backend = registry.engine.dialect.name
-    urls = _empty_database(backend, request, tmp_path)
-    old = make_engine(next(urls))
+@pytest.fixture
+def old(registry: Registry, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database on the registry's backend, to be brought to an older revision."""
+    urls = _empty_database(registry.engine.dialect.name, request, tmp_path)
+    engine = make_engine(next(urls))
+    yield engine
+    engine.dispose()
+    next(urls, None)
+
+
+def test_migration_backfills_an_existing_journal(registry: Registry, old: Engine) -> None:
     _upgrade(old, "0013")  # a registry as it stood before the log existed
     replay(registry.engine, old)
     assert current_revision(old) == "0013"
@@ -160,16 +165,9 @@ def test_migration_backfills_an_existing_journal(
     assert report.ok, [str(f) for f in report.findings]
     with old.connect() as conn:
         assert root_of(conn, 8) == root(leaves)
-    old.dispose()
-    next(urls, None)
 
 
-def test_a_registry_with_a_log_gains_the_actor_digest_on_upgrade(
-    registry: Registry, request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
-    backend = registry.engine.dialect.name
-    urls = _empty_database(backend, request, tmp_path)
-    old = make_engine(next(urls))
+def test_a_registry_with_a_log_gains_the_actor_digest_on_upgrade(old: Engine) -> None:
     _upgrade(old, "0018")  # a registry whose log predates 0019: envelopes without actors
     with old.begin() as conn:
         # as 0014 created it before 0019 existed (today's 0014 adds the column for the backfill)
@@ -184,5 +182,3 @@ def test_a_registry_with_a_log_gains_the_actor_digest_on_upgrade(
         "actor_digest" in json.loads(e) and s is not None for e, s in rows
     )
     assert audit(old).ok
-    old.dispose()
-    next(urls, None)
