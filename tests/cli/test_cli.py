@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests.ingest.test_ingest_files import A, _rows, _write_csv
+from tests.support.one_row_files import wrong_check
 from typer.testing import CliRunner
 
 from xinyong.cli import app
@@ -63,7 +64,7 @@ def test_unreadable_file_exits_2_with_a_message_and_writes_nothing(
 
 
 def test_subject_show_explains_a_malformed_code(db_url: str) -> None:
-    bad = A[:-1] + ("1" if A[-1] != "1" else "2")
+    bad = wrong_check(A)
     result = runner.invoke(app, ["subject", "show", bad, "--db", db_url])
     assert result.exit_code == 2
     assert f"check character should be '{A[-1]}'" in result.output

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, select
 from tests.engine.helpers import CATALOGUE
 from tests.factories import agency, make_uscc, subject
-from tests.support.one_row_files import READ_AS, write_as, writers
+from tests.support.one_row_files import READ_AS, changed, write_as, writers, wrong_check
 
 from xinyong.codes import IdHasher
 from xinyong.ingest import ingest_files
@@ -56,14 +56,11 @@ GOOD = [
     "企业选择不公示",
     "12.3",
 ]
-BAD = A[:-1] + ("1" if A[-1] != "1" else "2")
+BAD = wrong_check(A)
 
 
 def _with(**changes: str) -> list[str]:
-    row = list(GOOD)
-    for header, value in changes.items():
-        row[H.index(header)] = value
-    return row
+    return changed(H, GOOD, **changes)
 
 
 CASES: dict[str, tuple[list[str], str | None]] = {

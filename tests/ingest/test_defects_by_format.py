@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 from tests.factories import agency, make_uscc, subject
-from tests.support.one_row_files import READ_AS, write_as, writers
+from tests.support.one_row_files import READ_AS, changed, write_as, writers, wrong_check
 
 from xinyong.codes import IdHasher
 from xinyong.ingest import ingest_files
@@ -50,14 +50,11 @@ GOOD = [
     "2027-03-01",
     "杭州市市场监督管理局",
 ]
-BAD = A[:-1] + ("1" if A[-1] != "1" else "2")
+BAD = wrong_check(A)
 
 
 def _with(**changes: str) -> list[str]:
-    row = list(GOOD)
-    for header, value in changes.items():
-        row[P.index(header)] = value
-    return row
+    return changed(P, GOOD, **changes)
 
 
 # defect kind -> (row, exact reason or None when the row must pass)

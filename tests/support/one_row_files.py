@@ -19,6 +19,19 @@ FORMAT_NAMES = ("csv", "csv-gb18030", "csv-bom", "xlsx", "jsonl")
 READ_AS = (*FORMAT_NAMES, "xlsx-streamed")
 
 
+def wrong_check(code: str) -> str:
+    """`code` with another last character: a check character that fails."""
+    return code[:-1] + ("1" if code[-1] != "1" else "2")
+
+
+def changed(headers: Sequence[str], row: Sequence[str], **changes: str) -> list[str]:
+    """`row` with the cells under the named headers replaced."""
+    out = list(row)
+    for header, value in changes.items():
+        out[list(headers).index(header)] = value
+    return out
+
+
 def write_as(
     formats: dict[str, Writer],
     way: str,
