@@ -10,6 +10,12 @@ source rows is not). The rate it reports is the most any pipeline with this sche
 this machine; the pipeline's own rate divided by it is the share of time spent outside storage.
 
     python bench/storage_floor.py bench/out/file_100000_csv.db --rows 100000 --chunk 5000
+    python bench/storage_floor.py bench/out/file_1000000_csv.db --rows 1000000 --variants
+
+`--variants` stores the same rows in ways the schema could store less or differently, one after
+another: without the copy of a record's fields in `records.fields` (they are in the journal), that
+and the journal payloads zlib-compressed, chunks of 20,000 rows, 8 KiB pages. Each is what the
+floor would be with that change, before any code is written for it.
 """
 
 from __future__ import annotations
@@ -17,7 +23,13 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import time
+import zlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
+
+Rows = list[Any]
+Transform = Callable[[str, Sequence[str], Rows], Rows]
 
 # Tables the ingest fills, in the order the apply path writes them within a chunk.
 TABLES = (
@@ -44,14 +56,24 @@ def copy_schema(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
             target.execute(sql)
 
 
-def floor(db: Path, rows: int, chunk: int, checkpoint_pages: int = 32768) -> dict[str, float]:
+def floor(
+    db: Path,
+    rows: int,
+    chunk: int,
+    checkpoint_pages: int = 32768,
+    transform: Transform | None = None,
+    page_size: int | None = None,
+) -> dict[str, float]:
     """Re-insert `db`'s ingest tables into a fresh database in ceil(rows / chunk) transactions;
-    returns rows/s and seconds per table and for commits."""
+    returns rows/s and seconds per table and for commits. `transform` may change each batch of a
+    table's rows before it is stored (a variant of what the schema keeps)."""
     target_path = db.with_name(db.stem + "-floor.db")
     for suffix in ("", "-wal", "-shm"):
         Path(str(target_path) + suffix).unlink(missing_ok=True)
     source = sqlite3.connect(db)
     target = sqlite3.connect(target_path, isolation_level=None)
+    if page_size:
+        target.execute(f"PRAGMA page_size={page_size}")
     for pragma in (
         "journal_mode=WAL",
         "synchronous=NORMAL",
@@ -70,15 +92,17 @@ def floor(db: Path, rows: int, chunk: int, checkpoint_pages: int = 32768) -> dic
         cursor = source.cursor()
         cursor.execute(f"SELECT {names} FROM {table}")  # noqa: S608
         insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in cols)})"  # noqa: S608
-        cursors[table] = (count, cursor, insert)
+        cursors[table] = (count, cursor, insert, cols)
     seconds = dict.fromkeys(TABLES, 0.0)
     seconds["commit"] = 0.0
     for part in range(parts):
         target.execute("BEGIN")
         for table in TABLES:
-            count, cursor, insert = cursors[table]
+            count, cursor, insert, cols = cursors[table]
             share = count * (part + 1) // parts - count * part // parts
             batch = cursor.fetchmany(share)
+            if transform:
+                batch = transform(table, cols, batch)
             began = time.perf_counter()
             target.executemany(insert, batch)
             seconds[table] += time.perf_counter() - began
@@ -91,6 +115,40 @@ def floor(db: Path, rows: int, chunk: int, checkpoint_pages: int = 32768) -> dic
     for suffix in ("", "-wal", "-shm"):
         Path(str(target_path) + suffix).unlink(missing_ok=True)
     return {"rows_per_s": rows / total, "seconds": total, **seconds}
+
+
+def _without_fields(table: str, cols: Sequence[str], batch: Rows) -> Rows:
+    if table != "records":
+        return batch
+    at = list(cols).index("fields")
+    return [(*r[:at], "", *r[at + 1 :]) for r in batch]
+
+
+def _compressed_journal(table: str, cols: Sequence[str], batch: Rows) -> Rows:
+    if table != "journal":
+        return batch
+    at = list(cols).index("payload")
+    return [(*r[:at], zlib.compress(r[at].encode(), 1), *r[at + 1 :]) for r in batch]
+
+
+def _both(table: str, cols: Sequence[str], batch: Rows) -> Rows:
+    return _compressed_journal(table, cols, _without_fields(table, cols, batch))
+
+
+def variants(db: Path, rows: int, chunk: int) -> None:
+    """The floor as stored, then with each change the schema could make (module docstring)."""
+    runs: list[tuple[str, dict[str, Any]]] = [
+        ("as stored", {}),
+        ("records.fields empty", {"transform": _without_fields}),
+        ("that + journal zlib-compressed", {"transform": _both}),
+        ("chunks of 20,000", {"chunk": 20_000}),
+        ("8 KiB pages", {"page_size": 8192}),
+    ]
+    base = None
+    for label, options in runs:
+        result = floor(db, rows, options.pop("chunk", chunk), **options)
+        base = base or result["rows_per_s"]
+        print(f"{label:<32} {describe(result)}; {result['rows_per_s'] / base:.2f}× as stored")
 
 
 def describe(result: dict[str, float]) -> str:
@@ -108,7 +166,11 @@ def main() -> None:
     parser.add_argument("db", type=Path)
     parser.add_argument("--rows", type=int, required=True, help="data rows the ingest read")
     parser.add_argument("--chunk", type=int, action="append", help="rows per transaction")
+    parser.add_argument("--variants", action="store_true", help="also ways to store less")
     args = parser.parse_args()
+    if args.variants:
+        variants(args.db, args.rows, (args.chunk or [5000])[0])
+        return
     for chunk in args.chunk or [5000]:
         print(f"chunks of {chunk:,}: {describe(floor(args.db, args.rows, chunk))}")
 
