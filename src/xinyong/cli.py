@@ -412,7 +412,8 @@ def _seed(engine: Any, subjects: int, seed: int, defects: float, folder: Path) -
 
 
 def _seed_listings(engine: Any, subjects: int, seed: int, folder: Path, hasher: Any) -> None:
-    """Listing decisions for the demo subjects, then the engine's recompute for today."""
+    """Annual reports and listing decisions for the demo subjects, then derivation and the
+    engine's recompute for today."""
     from xinyong.catalogue import load_catalogue
     from xinyong.ingest import ingest_files
     from xinyong.registry.derive import run_derivation
