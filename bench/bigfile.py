@@ -46,11 +46,15 @@ def write_csv(path: Path, count: int) -> Path:
     return path
 
 
-def write_xlsx(path: Path, count: int, shared_strings: bool = False) -> Path:
+def write_xlsx(
+    path: Path, count: int, shared_strings: bool = False, distinct: bool = False
+) -> Path:
     """The penalty file as XLSX. By default with inline strings (xlsxwriter's constant-memory
     mode, which writes a million rows in little memory); with ``shared_strings`` as Excel and WPS
     save a workbook: every text once in xl/sharedStrings.xml (xlsxwriter then holds the whole
-    sheet while writing)."""
+    sheet while writing). ``distinct`` numbers each row's 违法事实, so the table holds a text per
+    row (the worst case for a reader that keeps it)."""
+    facts = PENALTY_HEADERS.index("违法事实") if distinct else -1
     if not path.exists():
         tmp = path.with_name(path.stem + ".tmp.xlsx")
         book = xlsxwriter.Workbook(str(tmp), {"constant_memory": not shared_strings})
@@ -58,6 +62,8 @@ def write_xlsx(path: Path, count: int, shared_strings: bool = False) -> Path:
         sheet = book.add_worksheet("行政处罚")
         sheet.write_row(0, 0, PENALTY_HEADERS)
         for i, row in enumerate(penalty_rows(count), start=1):
+            if facts >= 0:
+                row = [*row[:facts], f"{row[facts]}（第{i}号）", *row[facts + 1 :]]
             sheet.write_row(i, 0, row)
         book.close()
         tmp.rename(path)

@@ -1,7 +1,8 @@
 """Reading a large XLSX: rows/s and peak RSS, loaded whole (python-calamine) against streamed
-(ingest/xlsx_stream.py), for a workbook with inline strings and one with a shared-string table
-as Excel saves it. Each read runs in a child process, so its peak RSS is its own; the ingest's
-own reader (`read_tables` + `rows()`: the header probe and every row) is what is timed.
+(ingest/xlsx_stream.py), for a workbook with inline strings, one with a shared-string table as
+Excel saves it, and one whose table holds a distinct text per row (`--strings distinct`). Each
+read runs in a child process, so its peak RSS is its own; the ingest's own reader
+(`read_tables` + `rows()`: the header probe and every row) is what is timed.
 
     python bench/xlsx_read.py --rows 1000000
     python bench/xlsx_read.py --rows 200000 --strings shared --mode stream
@@ -44,7 +45,7 @@ def _peak_mib() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--strings", choices=("inline", "shared"), action="append")
+    parser.add_argument("--strings", choices=("inline", "shared", "distinct"), action="append")
     parser.add_argument("--mode", choices=("load", "stream"), action="append")
     parser.add_argument("--child", nargs=2, metavar=("FILE", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -58,9 +59,14 @@ def main() -> None:
         name = (
             f"penalties-{args.rows}.xlsx"
             if strings == "inline"
-            else f"penalties-{args.rows}-sst.xlsx"
+            else f"penalties-{args.rows}-{strings}.xlsx"
         )
-        path = write_xlsx(OUT / name, args.rows, shared_strings=strings == "shared")
+        path = write_xlsx(
+            OUT / name,
+            args.rows,
+            shared_strings=strings != "inline",
+            distinct=strings == "distinct",
+        )
         with zipfile.ZipFile(path) as archive:
             parts = {i.filename: i.file_size for i in archive.infolist()}
         sheet = max(v for k, v in parts.items() if k.startswith("xl/worksheets/"))
